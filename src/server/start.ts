@@ -1,0 +1,79 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import { bootstrap, checkMasterKey, loadMasterKey, type FirstStart } from '../bootstrap.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { SecretBox } from '../crypto/secret-box.js';
+import { iamService } from '../services/iam/index.js';
+import { organizationsService } from '../services/organizations/index.js';
+import { stsService } from '../services/sts/index.js';
+import { openSqliteStore } from '../store/index.js';
+import type { Store } from '../store/store.js';
+import { App } from './app.js';
+import { listen, type HttpServer } from './http.js';
+import { createMetrics } from './metrics.js';
+
+export interface RunningServer {
+  readonly app: App;
+  readonly http: HttpServer;
+  readonly url: string;
+  readonly firstStart: FirstStart | undefined;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Write `<data dir>/credentials` on first start (default true). */
+  readonly writeCredentials?: boolean;
+  /** Use this store instead of opening the configured one (tests). */
+  readonly store?: Store;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'open-sts' },
+    // Belt and braces: the code never logs secrets, and these paths are masked should one slip in.
+    redact: { paths: ['secret', '*.secret', 'secretAccessKey', '*.secretAccessKey', 'sessionToken', '*.sessionToken', 'masterKey'], censor: '[redacted]' },
+  });
+}
+
+export async function openConfiguredStore(config: Config): Promise<Store> {
+  if (config.databaseUrl !== undefined) throw new Error('OPEN_STS_DATABASE_URL: the PostgreSQL store is not available in this version');
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  return openSqliteStore(path.join(config.dataDir, 'open-sts.db'), { partition: config.partition });
+}
+
+/** Opens the store, runs first-start bootstrap, and listens. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config);
+  const store = options.store ?? (await openConfiguredStore(config));
+  await store.migrate();
+  const secrets = new SecretBox(await loadMasterKey(config));
+  await checkMasterKey(store, secrets);
+  const firstStart = await bootstrap(config, store, secrets, clock.now(), options.writeCredentials ?? true);
+  const metrics = createMetrics();
+  const app = await App.create({
+    config,
+    store,
+    secrets,
+    clock,
+    logger,
+    metrics,
+    services: [stsService, iamService, organizationsService],
+  });
+  const http = await listen(app, metrics, config.host, config.port);
+  return {
+    app,
+    http,
+    url: http.url,
+    firstStart,
+    close: async () => {
+      await http.close();
+      await store.close();
+    },
+  };
+}
