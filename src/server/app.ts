@@ -112,6 +112,13 @@ export class App {
     let response: OutgoingResponse;
     try {
       const signature = this.#authenticator.parse(request, now);
+      const signedFor = signature ? this.#bySigningName.get(signature.service) : undefined;
+      if (signedFor?.protocol === 'json' && !json) {
+        // A JSON 1.1 service dispatches on X-Amz-Target alone (query-protocol.md §4): without it the
+        // body is not decoded as a Query form, and the error is the JSON service's own.
+        service = signedFor;
+        throw new AwsError('UnknownOperationException', 'Missing X-Amz-Target header');
+      }
       const decoded = json ? this.#decodeJson(request, target) : this.#decodeQuery(request, signature);
       service = signature ? this.#bySigningName.get(signature.service) : decoded.service;
       if (!service) {
@@ -120,7 +127,6 @@ export class App {
         const failure = wrongServiceFailure(decoded.service?.signingName ?? 'sts');
         throw new AwsError(failure.code, failure.message, { status: failure.status });
       }
-      if (service.protocol === 'json' && !json) throw new AwsError('UnknownOperationException', 'Missing X-Amz-Target header');
       actionName = decoded.action;
       response = await this.#dispatch(request, requestId, now, service, signature, decoded);
     } catch (error) {
@@ -262,9 +268,10 @@ export class App {
   #errorResponse(error: AwsError, requestId: string, service: Service | undefined, json: boolean): OutgoingResponse {
     const now = this.clock.now();
     if (json || service?.protocol === 'json') {
+      const jsonForm = asJsonError(error);
       const headers = responseHeaders(JSON_11, requestId, now);
-      headers['x-amzn-ErrorType'] = error.code;
-      return { status: error.status, headers, body: jsonError(error) };
+      headers['x-amzn-ErrorType'] = jsonForm.code;
+      return { status: jsonForm.status, headers, body: jsonError(jsonForm) };
     }
     const namespace = service?.protocol === 'query' ? service.namespace : 'https://sts.amazonaws.com/doc/2011-06-15/';
     return { status: error.status, headers: responseHeaders(XML, requestId, now), body: queryError(error, namespace, requestId) };
@@ -276,6 +283,18 @@ interface Decoded {
   readonly params?: Map<string, string>;
   readonly json?: JsonObject;
   readonly service: Service | undefined;
+}
+
+/** JSON 1.1 services name the shared denials with an Exception suffix (query-protocol.md §4). */
+function asJsonError(error: AwsError): AwsError {
+  switch (error.code) {
+    case 'AccessDenied':
+      return new AwsError('AccessDeniedException', error.message, { status: error.status });
+    case 'Throttling':
+      return new AwsError('TooManyRequestsException', error.message, { status: error.status });
+    default:
+      return error;
+  }
 }
 
 function header(headers: IncomingRequest['headers'], name: string): string | undefined {

@@ -8,7 +8,7 @@ import { SecretBox } from '../crypto/secret-box.js';
 import { iamService } from '../services/iam/index.js';
 import { organizationsService } from '../services/organizations/index.js';
 import { stsService } from '../services/sts/index.js';
-import { openSqliteStore } from '../store/index.js';
+import { openPostgresStore, openSqliteStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { App } from './app.js';
 import { listen, type HttpServer } from './http.js';
@@ -41,7 +41,7 @@ export function createLogger(config: Config): Logger {
 }
 
 export async function openConfiguredStore(config: Config): Promise<Store> {
-  if (config.databaseUrl !== undefined) throw new Error('OPEN_STS_DATABASE_URL: the PostgreSQL store is not available in this version');
+  if (config.databaseUrl !== undefined) return openPostgresStore(config.databaseUrl, { partition: config.partition });
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   return openSqliteStore(path.join(config.dataDir, 'open-sts.db'), { partition: config.partition });
 }
@@ -51,21 +51,30 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config);
   const store = options.store ?? (await openConfiguredStore(config));
-  await store.migrate();
-  const secrets = new SecretBox(await loadMasterKey(config));
-  await checkMasterKey(store, secrets);
-  const firstStart = await bootstrap(config, store, secrets, clock.now(), options.writeCredentials ?? true);
+  let app: App;
+  let firstStart: FirstStart | undefined;
+  let http: HttpServer;
   const metrics = createMetrics();
-  const app = await App.create({
-    config,
-    store,
-    secrets,
-    clock,
-    logger,
-    metrics,
-    services: [stsService, iamService, organizationsService],
-  });
-  const http = await listen(app, metrics, config.host, config.port);
+  try {
+    await store.migrate();
+    const secrets = new SecretBox(await loadMasterKey(config));
+    await checkMasterKey(store, secrets);
+    firstStart = await bootstrap(config, store, secrets, clock.now(), options.writeCredentials ?? true);
+    app = await App.create({
+      config,
+      store,
+      secrets,
+      clock,
+      logger,
+      metrics,
+      services: [stsService, iamService, organizationsService],
+    });
+    http = await listen(app, metrics, config.host, config.port);
+  } catch (error) {
+    // A failed start (wrong master key, port taken…) must not leave a connection pool open.
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   return {
     app,
     http,

@@ -2,12 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openSqliteStore } from '../../src/store/index.js';
+import { openPostgresStore, openSqliteStore } from '../../src/store/index.js';
 import { StoreError, type StoreFailure } from '../../src/store/errors.js';
 import type { Store } from '../../src/store/store.js';
 import type { AccountRecord, OrganizationRecord } from '../../src/store/types.js';
+import { createTestSchema, TEST_DATABASE_URL } from './postgres-helpers.js';
 
-/** Every store body runs once per implementation (STYLE.md); PostgreSQL joins this list later. */
+/**
+ * Every store body runs once per implementation (STYLE.md): SQLite in memory, and PostgreSQL in
+ * a fresh schema of OPEN_STS_TEST_DATABASE_URL, dropped afterwards. An unreachable PostgreSQL
+ * fails its half of the tests.
+ */
 const IMPLEMENTATIONS: ReadonlyArray<{ readonly name: string; open(): Promise<{ store: Store; cleanup(): Promise<void> }> }> = [
   {
     name: 'sqlite',
@@ -15,6 +20,27 @@ const IMPLEMENTATIONS: ReadonlyArray<{ readonly name: string; open(): Promise<{ 
       const store = openSqliteStore(':memory:');
       await store.migrate();
       return { store, cleanup: () => store.close() };
+    },
+  },
+  {
+    name: 'postgres',
+    async open() {
+      const schema = await createTestSchema();
+      const store = openPostgresStore(TEST_DATABASE_URL, { schema: schema.name });
+      try {
+        await store.migrate();
+      } catch (error) {
+        await store.close();
+        await schema.drop();
+        throw error;
+      }
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await schema.drop();
+        },
+      };
     },
   },
 ];
@@ -38,13 +64,14 @@ async function failure(promise: Promise<unknown>): Promise<StoreFailure> {
 for (const impl of IMPLEMENTATIONS) {
   describe(`store (${impl.name})`, () => {
     let store: Store;
-    let cleanup: () => Promise<void>;
+    let cleanup: (() => Promise<void>) | undefined;
 
     beforeEach(async () => {
       ({ store, cleanup } = await impl.open());
     });
     afterEach(async () => {
-      await cleanup();
+      await cleanup?.();
+      cleanup = undefined;
     });
 
     const user = (name: string, extra: Partial<Parameters<Store['createUser']>[0]> = {}) =>
