@@ -7,7 +7,8 @@ import type { Caller } from './principal.js';
  * (sts-api.md §6, §7, §9):
  * - GetSessionToken credentials reach IAM only when MFA was supplied (else IAM answers
  *   InvalidClientTokenId, observed) and STS only for AssumeRole and GetCallerIdentity;
- * - GetFederationToken credentials reach no IAM API and no STS API but GetCallerIdentity.
+ * - GetFederationToken credentials reach no IAM API (InvalidClientTokenId too, query-protocol.md
+ *   §6.3) and no STS API but GetCallerIdentity.
  * The AccessDenied wording for these STS refusals is UNVERIFIED; GetSessionToken and
  * GetFederationToken keep their own observed texts in their actions.
  */
@@ -17,7 +18,7 @@ export function checkSessionScope(caller: Caller, service: string, action: strin
     if (service === 'iam' && caller.session?.mfaAuthenticatedAt === undefined) throw new AwsError('InvalidClientTokenId', INVALID_CLIENT_TOKEN_MESSAGE);
     if (service === 'sts' && !STS_FOR_SESSION_TOKEN.has(action)) throw notAuthorized(caller, service, action);
   } else if (issuer === 'GetFederationToken') {
-    if (service === 'iam') throw notAuthorized(caller, service, action);
+    if (service === 'iam') throw new AwsError('InvalidClientTokenId', INVALID_CLIENT_TOKEN_MESSAGE);
     if (service === 'sts' && action !== 'GetCallerIdentity') throw notAuthorized(caller, service, action);
   }
 }

@@ -35,6 +35,11 @@ export interface CallerPolicies {
 
 const MAX_CACHED = 10_000;
 
+const ROOT_AUTHORITY = compileStored(
+  { id: 'account-root', name: 'account-root', kind: 'inline', document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' },
+  'identity',
+);
+
 /**
  * Loads and compiles the caller's policies (cached per principal until the account's
  * authorization generation moves), builds the request context and asks the policy engine.
@@ -63,6 +68,11 @@ export class Authorizer {
   /** The policy set and principal tags that apply to the caller. */
   async callerPolicies(caller: Caller): Promise<CallerPolicies> {
     if (caller.type === 'Root') return { policies: {}, tags: [] };
+    if (caller.type === 'FederatedUser' && caller.userUniqueId === undefined) {
+      // GetFederationToken called by the account root: the root may do everything in its
+      // account, so the session's permissions are exactly its session policies.
+      return { policies: { identity: [ROOT_AUTHORITY], session: await this.#sessionPolicySet(caller) }, tags: [] };
+    }
     const principal = await this.#principal(caller);
     const session = caller.session ? await this.#sessionPolicySet(caller) : [];
     const policies: PolicySet = {

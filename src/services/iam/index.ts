@@ -5,6 +5,7 @@ import { getAccountAuthorizationDetails } from './authorization-details.js';
 import { GROUP_ACTIONS } from './groups.js';
 import { INLINE_POLICY_ACTIONS } from './inline-policies.js';
 import { MANAGED_POLICY_ACTIONS } from './managed-policies.js';
+import { MFA_DEVICE_ACTIONS } from './mfa-devices.js';
 import { ROLE_ACTIONS } from './roles.js';
 import { SIMULATE_ACTIONS } from './simulate.js';
 import { TAG_ACTIONS } from './tags.js';
@@ -29,5 +30,6 @@ export const iamService: QueryService = {
     ...TAG_ACTIONS,
     getAccountAuthorizationDetails,
     ...SIMULATE_ACTIONS,
+    ...MFA_DEVICE_ACTIONS,
   ]),
 };

@@ -4,7 +4,7 @@ import type { QueryInput } from '../../protocol/query.js';
 import type { XmlObject } from '../../protocol/xml.js';
 import type { PolicyDocumentRef, PrincipalPolicies } from '../../store/types.js';
 import type { ActionContext, QueryAction } from '../action.js';
-import { RULES, iamCaller, pageMembers, paginate, readMarker, readMaxItems } from './common.js';
+import { RULES, iamCaller, pageMembers, positionPage, readMarker, readMaxItems } from './common.js';
 
 /**
  * IAM policy simulation (query-protocol.md §6.1–§6.2) on the same engine the server authorizes
@@ -139,40 +139,40 @@ async function simulate(ctx: ActionContext, sim: SimulationInput, principal: Pri
   const policies: PolicySet = { identity, boundary, resource };
   const resourceAccount = sim.resourceOwner === undefined ? undefined : /(\d{12})/.exec(sim.resourceOwner)?.[1];
 
+  const perAction = sim.resources.length;
+  const page = positionPage(sim.actions.length * perAction, sim.marker, sim.maxItems);
   const results: XmlObject[] = [];
-  for (const action of sim.actions) {
-    for (const resourceArn of sim.resources) {
-      const request: AuthorizationRequest = {
-        principal: sim.callerArn ?? principal.arn,
-        action,
-        resource: resourceArn,
-        context: sim.context,
-        ...(resourceAccount !== undefined ? { resourceAccount } : {}),
-        ...(principal.principalId !== undefined ? { principalId: principal.principalId } : {}),
-      };
-      const explanation = explain(request, policies);
-      const decision = decisionName(explanation.decision.outcome);
-      const matched = matchedStatements(explanation.decision.matched);
-      const missing = [...explanation.missingContextKeys];
-      const boundaryLayer = explanation.layers.find((l) => l.layer === 'boundary');
-      results.push({
-        EvalActionName: action,
-        EvalResourceName: resourceArn,
-        EvalDecision: decision,
-        MatchedStatements: matched,
-        MissingContextValues: missing,
-        OrganizationsDecisionDetail: { AllowedByOrganizations: true },
-        PermissionsBoundaryDecisionDetail: boundary.length > 0 ? { AllowedByPermissionsBoundary: boundaryLayer?.allows ?? false } : undefined,
-        EvalDecisionDetails: {},
-        ResourceSpecificResults: [
-          { EvalResourceName: resourceArn, EvalResourceDecision: decision, MatchedStatements: matched, MissingContextValues: missing },
-        ],
-      });
-    }
+  for (let i = page.start; i < page.end; i++) {
+    const action = sim.actions[Math.floor(i / perAction)]!;
+    const resourceArn = sim.resources[i % perAction]!;
+    const request: AuthorizationRequest = {
+      principal: sim.callerArn ?? principal.arn,
+      action,
+      resource: resourceArn,
+      context: sim.context,
+      ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+      ...(principal.principalId !== undefined ? { principalId: principal.principalId } : {}),
+    };
+    const explanation = explain(request, policies);
+    const decision = decisionName(explanation.decision.outcome);
+    const matched = matchedStatements(explanation.decision.matched);
+    const missing = [...explanation.missingContextKeys];
+    const boundaryLayer = explanation.layers.find((l) => l.layer === 'boundary');
+    results.push({
+      EvalActionName: action,
+      EvalResourceName: resourceArn,
+      EvalDecision: decision,
+      MatchedStatements: matched,
+      MissingContextValues: missing,
+      OrganizationsDecisionDetail: { AllowedByOrganizations: true },
+      PermissionsBoundaryDecisionDetail: boundary.length > 0 ? { AllowedByPermissionsBoundary: boundaryLayer?.allows ?? false } : undefined,
+      EvalDecisionDetails: {},
+      ResourceSpecificResults: [
+        { EvalResourceName: resourceArn, EvalResourceDecision: decision, MatchedStatements: matched, MissingContextValues: missing },
+      ],
+    });
   }
-  const keyed = results.map((r, i) => ({ r, key: String(i).padStart(8, '0') }));
-  const page = paginate(keyed, (e) => e.key, sim.marker, sim.maxItems);
-  return pageMembers('EvaluationResults', { ...page, items: page.items.map((e) => e.r) });
+  return pageMembers('EvaluationResults', { items: results, isTruncated: page.isTruncated, ...(page.marker !== undefined ? { marker: page.marker } : {}) });
 }
 
 const SOURCE_ARN = /^arn:([^:]+):iam::(\d{12}):(user|group|role)(\/.*)$/;
