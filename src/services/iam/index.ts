@@ -1,6 +1,7 @@
 import { actionMap, type QueryService } from '../action.js';
 import { ACCESS_KEY_ACTIONS } from './access-keys.js';
 import { ATTACHMENT_ACTIONS } from './attachments.js';
+import { BOUNDARY_ACTIONS } from './boundaries.js';
 import { getAccountAuthorizationDetails } from './authorization-details.js';
 import { GROUP_ACTIONS } from './groups.js';
 import { INLINE_POLICY_ACTIONS } from './inline-policies.js';
@@ -24,6 +25,7 @@ export const iamService: QueryService = {
     ...ACCESS_KEY_ACTIONS,
     ...GROUP_ACTIONS,
     ...ROLE_ACTIONS,
+    ...BOUNDARY_ACTIONS,
     ...INLINE_POLICY_ACTIONS,
     ...MANAGED_POLICY_ACTIONS,
     ...ATTACHMENT_ACTIONS,

@@ -158,34 +158,6 @@ export const deleteRole: QueryAction = {
   },
 };
 
-export const putRolePermissionsBoundary: QueryAction = {
-  name: 'PutRolePermissionsBoundary',
-  async run(input, ctx) {
-    const name = input.string('RoleName', RULES.roleName);
-    const boundaryArn = input.string('PermissionsBoundary', RULES.arn);
-    input.done();
-    const who = iamCaller(ctx);
-    const target = await lookupEntity(ctx, who, 'role', name);
-    await authorizeOn(ctx, 'iam:PutRolePermissionsBoundary', target, { 'iam:PermissionsBoundary': boundaryArn });
-    const boundary = resolveBoundaryArn(boundaryArn, who);
-    await stored(() => ctx.store.putPermissionsBoundary(who.accountId, { kind: 'role', name }, boundary));
-    return undefined;
-  },
-};
-
-export const deleteRolePermissionsBoundary: QueryAction = {
-  name: 'DeleteRolePermissionsBoundary',
-  async run(input, ctx) {
-    const name = input.string('RoleName', RULES.roleName);
-    input.done();
-    const who = iamCaller(ctx);
-    const target = await lookupEntity(ctx, who, 'role', name);
-    await authorizeOn(ctx, 'iam:DeleteRolePermissionsBoundary', target, target.boundaryContext);
-    await stored(() => ctx.store.deletePermissionsBoundary(who.accountId, { kind: 'role', name }));
-    return undefined;
-  },
-};
-
 export const ROLE_ACTIONS: readonly QueryAction[] = [
   createRole,
   getRole,
@@ -194,6 +166,4 @@ export const ROLE_ACTIONS: readonly QueryAction[] = [
   updateRoleDescription,
   updateAssumeRolePolicy,
   deleteRole,
-  putRolePermissionsBoundary,
-  deleteRolePermissionsBoundary,
 ];

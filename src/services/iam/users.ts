@@ -133,32 +133,4 @@ export const deleteUser: QueryAction = {
   },
 };
 
-export const putUserPermissionsBoundary: QueryAction = {
-  name: 'PutUserPermissionsBoundary',
-  async run(input, ctx) {
-    const name = input.string('UserName', RULES.userName);
-    const boundaryArn = input.string('PermissionsBoundary', RULES.arn);
-    input.done();
-    const who = iamCaller(ctx);
-    const target = await lookupEntity(ctx, who, 'user', name);
-    await authorizeOn(ctx, 'iam:PutUserPermissionsBoundary', target, { 'iam:PermissionsBoundary': boundaryArn });
-    const boundary = resolveBoundaryArn(boundaryArn, who);
-    await stored(() => ctx.store.putPermissionsBoundary(who.accountId, { kind: 'user', name }, boundary));
-    return undefined;
-  },
-};
-
-export const deleteUserPermissionsBoundary: QueryAction = {
-  name: 'DeleteUserPermissionsBoundary',
-  async run(input, ctx) {
-    const name = input.string('UserName', RULES.userName);
-    input.done();
-    const who = iamCaller(ctx);
-    const target = await lookupEntity(ctx, who, 'user', name);
-    await authorizeOn(ctx, 'iam:DeleteUserPermissionsBoundary', target, target.boundaryContext);
-    await stored(() => ctx.store.deletePermissionsBoundary(who.accountId, { kind: 'user', name }));
-    return undefined;
-  },
-};
-
-export const USER_ACTIONS: readonly QueryAction[] = [createUser, getUser, listUsers, updateUser, deleteUser, putUserPermissionsBoundary, deleteUserPermissionsBoundary];
+export const USER_ACTIONS: readonly QueryAction[] = [createUser, getUser, listUsers, updateUser, deleteUser];
