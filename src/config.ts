@@ -17,6 +17,14 @@ export interface Config {
   readonly logLevel: string;
   /** Largest accepted request body in bytes. */
   readonly maxBodyBytes: number;
+  /** Audit trail (issue #6). */
+  readonly auditDir: string | undefined;
+  readonly auditFlushSeconds: number;
+  readonly auditStdout: boolean;
+  readonly auditRetentionDays: number;
+  readonly auditSessionToken: 'omit' | 'include';
+  readonly auditSync: 'full' | 'normal';
+  readonly lookupRateLimit: number;
   /** Append "Encoded authorization failure message: …" to AccessDenied texts (decode with sts:DecodeAuthorizationMessage). */
   readonly encodeDenials: boolean;
 }
@@ -61,6 +69,13 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     parse: flag('encode denials'),
   },
   { flag: '--max-body-bytes', env: 'OPEN_STS_MAX_BODY_BYTES', key: 'maxBodyBytes', description: 'largest accepted request body (default 1048576)', parse: integer('max body bytes') },
+  { flag: '--audit-dir', env: 'OPEN_STS_AUDIT_DIR', key: 'auditDir', description: 'also write CloudTrail log files (gzip) under this directory', parse: text },
+  { flag: '--audit-flush-seconds', env: 'OPEN_STS_AUDIT_FLUSH_SECONDS', key: 'auditFlushSeconds', description: 'rotate audit log files every N seconds (default 300)', parse: integer('audit flush seconds') },
+  { flag: '--audit-stdout', env: 'OPEN_STS_AUDIT_STDOUT', key: 'auditStdout', description: 'also write each audit record as a JSON line to stdout (default false)', parse: flag('audit stdout') },
+  { flag: '--audit-retention-days', env: 'OPEN_STS_AUDIT_RETENTION_DAYS', key: 'auditRetentionDays', description: 'keep stored audit records N days (default 90; 0 = forever)', parse: integer('audit retention days') },
+  { flag: '--audit-session-token', env: 'OPEN_STS_AUDIT_SESSION_TOKEN', key: 'auditSessionToken', description: 'omit (default) or include issued session tokens in audit records', parse: (raw) => { if (raw !== 'omit' && raw !== 'include') throw new Error('audit session token must be omit or include'); return raw; } },
+  { flag: '--audit-sync', env: 'OPEN_STS_AUDIT_SYNC', key: 'auditSync', description: 'full (default: fsync each audit commit) or normal', parse: (raw) => { if (raw !== 'full' && raw !== 'normal') throw new Error('audit sync must be full or normal'); return raw; } },
+  { flag: '--lookup-rate-limit', env: 'OPEN_STS_LOOKUP_RATE_LIMIT', key: 'lookupRateLimit', description: 'LookupEvents requests per second per account and region (default 2; 0 = unlimited)', parse: integer('lookup rate limit') },
 ];
 
 export const DEFAULT_CONFIG: Config = {
@@ -77,6 +92,13 @@ export const DEFAULT_CONFIG: Config = {
   stsRateLimit: 600,
   logLevel: 'info',
   maxBodyBytes: 1024 * 1024,
+  auditDir: undefined,
+  auditFlushSeconds: 300,
+  auditStdout: false,
+  auditRetentionDays: 90,
+  auditSessionToken: 'omit',
+  auditSync: 'full',
+  lookupRateLimit: 2,
   encodeDenials: true,
 };
 

@@ -2,6 +2,7 @@
 import { CONFIG_OPTIONS, loadConfig } from '../config.js';
 import { startServer } from '../server/start.js';
 import { runPolicyCommand } from './policy-command.js';
+import { runTraceCommand } from './trace-command.js';
 
 const USAGE = `open-sts — a self-hosted, AWS-wire-compatible STS and IAM
 
@@ -35,6 +36,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return serve(rest);
     case 'policy':
       return runPolicyCommand(rest, (line) => process.stdout.write(line + '\n'));
+    case 'trace':
+      return runTraceCommand(rest, (line) => process.stdout.write(line + '\n'), { env: process.env, err: (line) => process.stderr.write(line + '\n') });
     default:
       process.stderr.write(`open-sts: unknown command ${command}\n\n${USAGE}`);
       return 2;

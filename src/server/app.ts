@@ -15,6 +15,9 @@ import { Authorizer } from '../services/authorizer.js';
 import type { Store } from '../store/store.js';
 import { KeyRing } from '../tokens/key-ring.js';
 import type { Metrics } from './metrics.js';
+import { AuditWriteError, auditFailureError, type AuditTrail } from '../audit/trail.js';
+import type { AuditOutcome } from '../audit/types.js';
+import type { XmlObject } from '../protocol/xml.js';
 import { RateLimiter } from './throttle.js';
 
 export interface IncomingRequest extends HttpRequestLike {
@@ -38,6 +41,7 @@ export interface AppOptions {
   readonly services: readonly Service[];
   readonly logger: Logger;
   readonly metrics?: Metrics;
+  readonly auditTrail: AuditTrail;
 }
 
 const XML = 'text/xml';
@@ -52,6 +56,7 @@ export class App {
   readonly clock: Clock;
   readonly authorizer: Authorizer;
   readonly logger: Logger;
+  readonly auditTrail: AuditTrail;
   readonly #authenticator: Authenticator;
   readonly #bySigningName: ReadonlyMap<string, Service>;
   readonly #queryByVersion: ReadonlyMap<string, QueryService>;
@@ -66,6 +71,7 @@ export class App {
     this.secrets = options.secrets;
     this.clock = options.clock;
     this.logger = options.logger;
+    this.auditTrail = options.auditTrail;
     this.#metrics = options.metrics;
     this.#ring = ring;
     this.authorizer = new Authorizer(options.store, () => this.#ring, { encodeDenials: options.config.encodeDenials });
@@ -127,7 +133,9 @@ export class App {
         const failure = wrongServiceFailure(decoded.service?.signingName ?? 'sts');
         throw new AwsError(failure.code, failure.message, { status: failure.status });
       }
-      actionName = decoded.action;
+      // A metrics label and log field: only the service's own action names, so that junk input
+      // (an unknown Action of up to a megabyte, unsigned) cannot grow the label set without bound.
+      if (service.actions.has(decoded.action)) actionName = decoded.action;
       response = await this.#dispatch(request, requestId, now, service, signature, decoded);
     } catch (error) {
       const awsError = this.#asAwsError(error, requestId);
@@ -173,19 +181,48 @@ export class App {
       region: signature?.region ?? this.config.region,
     };
     const ctx = this.#context(facts, caller);
-    if (service.protocol === 'query') {
-      const queryAction = service.actions.get(decoded.action)!;
-      const input = new QueryInput(decoded.params ?? new Map(), { echoValues: service.echoValidationValues });
-      const result = await queryAction.run(input, ctx);
-      return {
-        status: 200,
-        headers: responseHeaders(XML, requestId, now),
-        body: querySuccess(decoded.action, service.namespace, result, requestId),
-      };
+    let response: OutgoingResponse;
+    let result: XmlObject | JsonObject | undefined;
+    try {
+      if (service.protocol === 'query') {
+        const input = new QueryInput(decoded.params ?? new Map(), { echoValues: service.echoValidationValues });
+        const members = await service.actions.get(decoded.action)!.run(input, ctx);
+        result = members;
+        response = { status: 200, headers: responseHeaders(XML, requestId, now), body: querySuccess(decoded.action, service.namespace, members, requestId) };
+      } else {
+        const members = await service.actions.get(decoded.action)!.run(decoded.json ?? {}, ctx);
+        result = members;
+        response = { status: 200, headers: responseHeaders(JSON_11, requestId, now), body: encodeJson(members) };
+      }
+    } catch (error) {
+      const awsError = this.#asAwsError(error, requestId);
+      await this.#audit(service, decoded, requestId, caller, facts, ctx, { ok: false, error: awsError });
+      throw awsError;
     }
-    const jsonAction = service.actions.get(decoded.action)!;
-    const output = await jsonAction.run(decoded.json ?? {}, ctx);
-    return { status: 200, headers: responseHeaders(JSON_11, requestId, now), body: encodeJson(output) };
+    // Audit before respond (issue #6): the answer leaves only once its record is stored.
+    await this.#audit(service, decoded, requestId, caller, facts, ctx, { ok: true, result });
+    return response;
+  }
+
+  async #audit(service: Service, decoded: Decoded, requestId: string, caller: Caller | undefined, facts: RequestFacts, ctx: ActionContext, outcome: AuditOutcome): Promise<void> {
+    try {
+      await this.auditTrail.record({
+        service,
+        action: decoded.action,
+        requestId,
+        eventTime: this.clock.now(),
+        caller,
+        sourceIp: facts.sourceIp,
+        userAgent: facts.userAgent,
+        region: facts.region,
+        request: service.protocol === 'query' ? { query: decoded.params ?? new Map() } : { json: decoded.json ?? {} },
+        outcome,
+        notes: ctx.audit,
+      });
+    } catch (error) {
+      if (error instanceof AuditWriteError) throw auditFailureError(service.signingName);
+      throw error;
+    }
   }
 
   #context(facts: RequestFacts, caller: Caller | undefined): ActionContext {

@@ -11,6 +11,8 @@ import { stsService } from '../services/sts/index.js';
 import { openPostgresStore, openSqliteStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { App } from './app.js';
+import { openAuditTrail, type AuditTrail } from '../audit/trail.js';
+import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { listen, type HttpServer } from './http.js';
 import { createMetrics } from './metrics.js';
 
@@ -55,23 +57,38 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let firstStart: FirstStart | undefined;
   let http: HttpServer;
   const metrics = createMetrics();
+  let auditTrail: AuditTrail | undefined;
   try {
     await store.migrate();
     const secrets = new SecretBox(await loadMasterKey(config));
     await checkMasterKey(store, secrets);
     firstStart = await bootstrap(config, store, secrets, clock.now(), options.writeCredentials ?? true);
+    auditTrail = await openAuditTrail({
+      dataDir: config.dataDir,
+      clock,
+      logger,
+      partition: config.partition,
+      ...(config.auditDir ? { logDir: config.auditDir } : {}),
+      flushSeconds: config.auditFlushSeconds,
+      stdout: config.auditStdout,
+      retentionDays: config.auditRetentionDays,
+      includeSessionToken: config.auditSessionToken === 'include',
+      synchronous: config.auditSync,
+    });
     app = await App.create({
+      auditTrail,
       config,
       store,
       secrets,
       clock,
       logger,
       metrics,
-      services: [stsService, iamService, organizationsService],
+      services: [stsService, iamService, organizationsService, createCloudTrailService(auditTrail.store, { retentionDays: config.auditRetentionDays, rateLimit: config.lookupRateLimit })],
     });
     http = await listen(app, metrics, config.host, config.port);
   } catch (error) {
     // A failed start (wrong master key, port taken…) must not leave a connection pool open.
+    await auditTrail?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -82,6 +99,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     firstStart,
     close: async () => {
       await http.close();
+      await auditTrail?.close();
       await store.close();
     },
   };

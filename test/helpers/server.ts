@@ -54,6 +54,7 @@ export async function startTestServer(options: { clock?: Clock; config?: Partial
     masterKey: randomBytes(32).toString('base64'),
     logLevel: 'silent',
     stsRateLimit: 0,
+    lookupRateLimit: 0,
     ...options.config,
   });
   const server = await startServer(config, { writeCredentials: false, ...(options.clock ? { clock: options.clock } : {}) });
