@@ -10,6 +10,8 @@ Usage:
   open-sts serve [options]          start the server (npm start runs this)
   open-sts policy test FILE...      run policy test cases (format iam-policy-cases/v1)
   open-sts policy lint FILE [--kind identity|trust|resource|boundary|session|scp|rcp]
+  open-sts trace ACCESS_KEY_ID [--json] [--data-dir DIR]
+                                    the chain of sessions behind a key, from the audit trail
   open-sts --help | --version
 
 Options for serve (each also an environment variable):
