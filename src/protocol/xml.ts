@@ -8,11 +8,15 @@ export interface XmlObject { readonly [member: string]: XmlValue }
 
 // Text content only (we write no attributes but the fixed namespace): quotes stay as they are, as in AWS's output.
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' };
-const NEEDS_ESCAPE = /[&<>\r]/;
-const ESCAPE_ALL = /[&<>\r]/g;
+// Characters outside XML 1.0's Char production (C0 controls but tab/LF/CR, U+FFFE, U+FFFF, lone
+// surrogates: with the `u` flag a paired surrogate is one code point and does not match) cannot
+// appear even as character references; echoed input (STS validation messages) may hold them, so
+// they become U+FFFD and the document stays well formed for every XML parser.
+const NEEDS_ESCAPE = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/u;
+const ESCAPE_ALL = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/gu;
 
 export function escapeXml(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c] ?? c) : text;
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c] ?? '\uFFFD') : text;
 }
 
 /** ISO 8601 UTC without milliseconds, e.g. 2026-01-01T12:00:00Z. */

@@ -53,7 +53,9 @@ async function route(app: App, metrics: Metrics | undefined, req: IncomingMessag
     return;
   }
   const body = await readBody(req, app.config.maxBodyBytes);
-  if (body === undefined) {
+  // The client went away mid-body: there is no one to answer, and a cut-off request is never executed.
+  if (body === 'aborted') return;
+  if (body === 'too-large') {
     // Too large: answer without reading the rest, then drop the connection.
     res.setHeader('Connection', 'close');
     const error = new AwsError('RequestEntityTooLarge', `Request body must be at most ${app.config.maxBodyBytes} bytes`);
@@ -74,12 +76,12 @@ async function route(app: App, metrics: Metrics | undefined, req: IncomingMessag
   send(res, response.status, response.headers, response.body);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
   return new Promise((resolve) => {
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {
       req.resume();
-      resolve(undefined);
+      resolve('too-large');
       return;
     }
     const chunks: Buffer[] = [];
@@ -90,8 +92,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       if (size > limit) over = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', () => resolve(Buffer.alloc(0)));
+    req.on('end', () => resolve(over ? 'too-large' : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', () => resolve('aborted'));
   });
 }
 

@@ -96,8 +96,10 @@ export type OpenResult =
 /** Opens a token presented with `accessKeyId`; never throws. */
 export function openSessionToken(token: string, accessKeyId: string, ring: KeyRing): OpenResult {
   if (!token.startsWith(PREFIX) || token.length > 16384) return { ok: false, reason: 'malformed' };
-  const raw = Buffer.from(token.slice(PREFIX.length), 'base64');
-  if (raw.length < HEADER + TAG + 2) return { ok: false, reason: 'malformed' };
+  const body = token.slice(PREFIX.length);
+  const raw = Buffer.from(body, 'base64');
+  // One spelling per token: Node's decoder also takes URL-safe letters, missing padding and trailing junk.
+  if (raw.length < HEADER + TAG + 2 || raw.toString('base64') !== body) return { ok: false, reason: 'malformed' };
   const key = ring.find(raw.readUInt32BE(0));
   if (!key) return { ok: false, reason: 'unknown-key' };
   let plaintext: Buffer;

@@ -73,3 +73,16 @@ describe('session tokens', () => {
     expect(opened.ok).toBe(false);
   });
 });
+
+describe('session token spelling', () => {
+  it('accepts only the exact base64 it issued', () => {
+    const ring = KeyRing.ephemeral(new Date());
+    const caller = roleSession();
+    const token = sealSessionToken(caller, ring);
+    expect(openSessionToken(token, caller.accessKeyId, ring).ok).toBe(true);
+    for (const variant of [token + 'A', token + '==', token.replace(/\+/g, '-').replace(/\//g, '_'), token.replace(/=+$/, '') + (token.endsWith('=') ? '' : '=')]) {
+      if (variant === token) continue;
+      expect(openSessionToken(variant, caller.accessKeyId, ring).ok, variant.slice(-8)).toBe(false);
+    }
+  });
+});
