@@ -3,6 +3,7 @@ import { CONFIG_OPTIONS, loadConfig } from '../config.js';
 import { startServer } from '../server/start.js';
 import { runPolicyCommand } from './policy-command.js';
 import { runTraceCommand } from './trace-command.js';
+import { runRotateCommand } from './rotate-command.js';
 
 const USAGE = `open-sts — a self-hosted, AWS-wire-compatible STS and IAM
 
@@ -10,6 +11,8 @@ Usage:
   open-sts serve [options]          start the server (npm start runs this)
   open-sts policy test FILE...      run policy test cases (format iam-policy-cases/v1)
   open-sts policy lint FILE [--kind identity|trust|resource|boundary|session|scp|rcp]
+  open-sts rotate-session-keys [options]
+                                    add a new session-token key; live sessions stay valid
   open-sts trace ACCESS_KEY_ID [--json] [--data-dir DIR]
                                     the chain of sessions behind a key, from the audit trail
   open-sts --help | --version
@@ -38,6 +41,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return serve(rest);
     case 'policy':
       return runPolicyCommand(rest, (line) => process.stdout.write(line + '\n'));
+    case 'rotate-session-keys':
+      return runRotateCommand(rest, process.env, (line) => process.stdout.write(line + '\n'));
     case 'trace':
       return runTraceCommand(rest, (line) => process.stdout.write(line + '\n'), { env: process.env, err: (line) => process.stderr.write(line + '\n') });
     default:

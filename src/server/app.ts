@@ -47,6 +47,7 @@ export interface AppOptions {
 const XML = 'text/xml';
 const JSON_11 = 'application/x-amz-json-1.1';
 const MISSING_AUTH_MESSAGE = 'Request is missing Authentication Token';
+const RING_RELOAD_INTERVAL_MS = 1000;
 
 /** The request path of DESIGN.md: decode → authenticate → throttle → route → authorize → execute → encode. */
 export class App {
@@ -64,6 +65,7 @@ export class App {
   readonly #stsLimiter: RateLimiter;
   readonly #metrics: Metrics | undefined;
   #ring: KeyRing;
+  #ringLoadedAt = Date.now();
 
   private constructor(options: AppOptions, ring: KeyRing) {
     this.config = options.config;
@@ -97,7 +99,14 @@ export class App {
     return this.#ring;
   }
 
+  /**
+   * Picks up a ring rotated elsewhere (another node, or `open-sts rotate-session-keys`). At most
+   * once a second, so tokens naming unknown keys cannot turn into a store read each.
+   */
   async reloadKeyRing(): Promise<KeyRing> {
+    const now = Date.now();
+    if (now - this.#ringLoadedAt < RING_RELOAD_INTERVAL_MS) return this.#ring;
+    this.#ringLoadedAt = now;
     this.#ring = await KeyRing.load(this.store, this.secrets, this.clock.now());
     return this.#ring;
   }

@@ -16,6 +16,8 @@ import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { listen, type HttpServer } from './http.js';
 import { createMetrics } from './metrics.js';
 
+const KEY_RING_REFRESH_MS = 60_000;
+
 export interface RunningServer {
   readonly app: App;
   readonly http: HttpServer;
@@ -92,12 +94,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await store.close().catch(() => undefined);
     throw error;
   }
+  // Seal with the newest key soon after a rotation made elsewhere.
+  const refresh = setInterval(() => void app.reloadKeyRing().catch((error: unknown) => logger.warn({ err: String(error) }, 'key ring reload failed')), KEY_RING_REFRESH_MS);
+  refresh.unref();
   return {
     app,
     http,
     url: http.url,
     firstStart,
     close: async () => {
+      clearInterval(refresh);
       await http.close();
       await auditTrail?.close();
       await store.close();
