@@ -166,6 +166,13 @@ describe('GetSessionToken with MFA', () => {
     await expectFailure(iam(session).send(new GetUserCommand({})), 'AccessDenied', /is not authorized to perform: iam:GetUser/, 403);
   });
 
+  it('carries MFA into a role assumed with its credentials, so an MFA-only trust admits it', async () => {
+    const withMfa = sessionOf(await sts(maria.credentials).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: nextCode(), DurationSeconds: 900 })));
+    await expect(assume(withMfa, { RoleArn: required })).resolves.toMatchObject({ AssumedRoleUser: { Arn: expect.stringContaining('assumed-role/mfa-required/') } });
+    const withoutMfa = sessionOf(await sts(maria.credentials).send(new GetSessionTokenCommand({ DurationSeconds: 900 })));
+    await expect(assume(withoutMfa, { RoleArn: required })).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
   it('without MFA its sessions cannot call IAM at all (InvalidClientTokenId)', async () => {
     const session = sessionOf(await sts(maria.credentials).send(new GetSessionTokenCommand({})));
     await expectFailure(iam(session).send(new GetUserCommand({})), 'InvalidClientTokenId', /^The security token included in the request is invalid\.?$/, 403);

@@ -166,6 +166,7 @@ export const assumeRole: QueryAction = {
     if (packed > 100) throw new AwsError('PackedPolicyTooLarge', packedPolicyTooLargeMessage(packed, request.tags.length > 0));
 
     const sourceIdentity = request.sourceIdentity ?? inheritedSource;
+    const sessionMfaAt = mfaAt ?? caller.session?.mfaAuthenticatedAt;
     const sessionArn = `arn:${partition}:sts::${role.accountId}:assumed-role/${role.name}/${request.sessionName}`;
     const assumedRoleId = `${role.roleId}:${request.sessionName}`;
     const { credentials } = issueSession(
@@ -182,7 +183,9 @@ export const assumeRole: QueryAction = {
         chained,
         ...(request.policy !== undefined ? { sessionPolicy: request.policy } : {}),
         ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
-        ...(mfaAt ? { mfaAuthenticatedAt: mfaAt } : {}),
+        // MFA proven now, or earlier by the calling session (e.g. GetSessionToken with MFA, then
+        // AssumeRole): the role session counts as MFA-authenticated since that moment.
+        ...(sessionMfaAt ? { mfaAuthenticatedAt: sessionMfaAt } : {}),
       },
       ctx.keyRing(),
     );
