@@ -47,3 +47,21 @@ export async function signFormPost(
   );
   return { headers: signed.headers };
 }
+
+/** A presigned GET URL for a Query action, as `aws eks get-token`-style tools build them. */
+export async function presignGet(
+  endpoint: string,
+  query: Record<string, string>,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  options: { service?: string; region?: string; expiresIn?: number; headers?: Record<string, string> } = {},
+): Promise<string> {
+  const url = new URL(endpoint);
+  const signer = new SignatureV4({ service: options.service ?? 'sts', region: options.region ?? 'us-east-1', sha256: NodeSha256, credentials });
+  const presigned = await signer.presign(
+    { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query, headers: { host: url.host, ...(options.headers ?? {}) } },
+    { expiresIn: options.expiresIn ?? 60 },
+  );
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(presigned.query ?? {})) search.append(key, String(value));
+  return `${endpoint}/?${search.toString().replace(/\+/g, '%20')}`;
+}

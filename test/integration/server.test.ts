@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand, STSServiceException } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { signFormPost } from '../helpers/sign.js';
+import { presignGet, signFormPost } from '../helpers/sign.js';
 
 let server: TestServer;
 
@@ -43,6 +43,19 @@ describe('the server', () => {
     expect(await response.text()).toBe(
       `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><UserId>${server.accountId}</UserId><Account>${server.accountId}</Account><Arn>arn:aws:iam::${server.accountId}:root</Arn></GetCallerIdentityResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
     );
+  });
+
+  it('answers a presigned GetCallerIdentity URL, as EKS and Vault tokens use it', async () => {
+    const url = await presignGet(server.endpoint, { Action: 'GetCallerIdentity', Version: '2011-06-15' }, server.rootCredentials, {
+      headers: { 'x-k8s-aws-id': 'my-cluster' },
+    });
+    const signed = await fetch(url, { headers: { 'x-k8s-aws-id': 'my-cluster' } });
+    expect(signed.status).toBe(200);
+    expect(await signed.text()).toContain(`<Arn>arn:aws:iam::${server.accountId}:root</Arn>`);
+    const withoutHeader = await fetch(url);
+    expect(withoutHeader.status).toBe(403);
+    const tampered = await fetch(url.replace('GetCallerIdentity', 'GetSessionToken'), { headers: { 'x-k8s-aws-id': 'my-cluster' } });
+    expect(tampered.status).toBe(403);
   });
 
   it('rejects a wrong secret with SignatureDoesNotMatch and an unknown key with InvalidClientTokenId', async () => {
