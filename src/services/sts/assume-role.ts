@@ -160,7 +160,7 @@ export const assumeRole: QueryAction = {
     }
     const seconds = request.durationSeconds ?? 3600;
 
-    if (request.policy !== undefined) compileSessionPolicy(request.policy);
+    if (request.policy !== undefined) compileSessionPolicy(ctx, request.policy);
     await resolveSessionPolicyArns(ctx, request.policyArns, role.accountId);
     const packed = packedPolicySize(request.policy, request.policyArns, request.tags);
     if (packed > 100) throw new AwsError('PackedPolicyTooLarge', packedPolicyTooLargeMessage(packed, request.tags.length > 0));

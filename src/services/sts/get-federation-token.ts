@@ -37,7 +37,7 @@ export const getFederationToken: QueryAction = {
     const federatedArn = `arn:${partition}:sts::${caller.accountId}:federated-user/${name}`;
     await ctx.authorize({ action: 'sts:GetFederationToken', resource: federatedArn, context: requestTagContext(tags) });
     if (tags.length > 0) await ctx.authorize({ action: 'sts:TagSession', resource: federatedArn, context: requestTagContext(tags) });
-    if (policy !== undefined) compileSessionPolicy(policy);
+    if (policy !== undefined) compileSessionPolicy(ctx, policy);
     await resolveSessionPolicyArns(ctx, policyArns, caller.accountId);
     const packed = packedPolicySize(policy, policyArns, tags);
     if (packed > 100) throw new AwsError('PackedPolicyTooLarge', packedPolicyTooLargeMessage(packed, tags.length > 0));

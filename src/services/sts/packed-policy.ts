@@ -10,14 +10,24 @@ import type { Tag } from '../../store/types.js';
 const BUDGET_BYTES = 840;
 
 export function packedPolicySize(policy: string | undefined, policyArns: readonly string[], tags: readonly Tag[]): number {
+  if (policy === undefined && policyArns.length === 0 && tags.length === 0) return 0;
+  // Setting up a deflate stream costs ~20 µs and callers send the same policy and tags again and
+  // again: remember the result by input (bounded).
+  const key = JSON.stringify([policy ?? null, policyArns, tags.map((t) => [t.Key, t.Value])]);
+  const known = packedSizes.get(key);
+  if (known !== undefined) return known;
   const parts: string[] = [];
   if (policy !== undefined) parts.push(minify(policy));
   for (const arn of policyArns) parts.push(arn);
   for (const tag of tags) parts.push(`${tag.Key}=${tag.Value}`);
-  if (parts.length === 0) return 0;
   const packed = deflateRawSync(Buffer.from(parts.join('\u0000'), 'utf8'), { level: 9 }).length;
-  return Math.ceil((100 * packed) / BUDGET_BYTES);
+  const percent = Math.ceil((100 * packed) / BUDGET_BYTES);
+  if (packedSizes.size >= 1000) packedSizes.delete(packedSizes.keys().next().value!);
+  packedSizes.set(key, percent);
+  return percent;
 }
+
+const packedSizes = new Map<string, number>();
 
 function minify(policy: string): string {
   try {

@@ -1,4 +1,5 @@
-import { parsePolicy, type CompiledPolicy } from '../../policy/index.js';
+import type { CompiledPolicy } from '../../policy/index.js';
+import type { ActionContext } from '../action.js';
 import { AwsError } from '../../protocol/errors.js';
 import type { QueryInput } from '../../protocol/query.js';
 import type { Tag } from '../../store/types.js';
@@ -52,9 +53,12 @@ export function checkPolicyArnCount(arns: readonly string[]): void {
   }
 }
 
-/** An inline session policy: valid grammar for a session policy, else MalformedPolicyDocument. */
-export function compileSessionPolicy(document: string): CompiledPolicy {
-  const parsed = parsePolicy(document, 'session', { label: { id: 'session-policy', layer: 'session', name: 'session-policy' } });
+/**
+ * An inline session policy: valid grammar for a session policy, else MalformedPolicyDocument.
+ * Compiled through the authorizer's cache: callers send the same few session policies again and again.
+ */
+export function compileSessionPolicy(ctx: ActionContext, document: string): CompiledPolicy {
+  const parsed = ctx.compilePolicy(document, 'session', { id: 'session-policy', layer: 'session', name: 'session-policy' });
   if (!parsed.ok) throw new AwsError('MalformedPolicyDocument', parsed.error.message);
   return parsed.policy;
 }
