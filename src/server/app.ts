@@ -48,6 +48,7 @@ const XML = 'text/xml';
 const JSON_11 = 'application/x-amz-json-1.1';
 const MISSING_AUTH_MESSAGE = 'Request is missing Authentication Token';
 const RING_RELOAD_INTERVAL_MS = 1000;
+const ROLE_USE_INTERVAL_MS = 60_000;
 
 /** The request path of DESIGN.md: decode → authenticate → throttle → route → authorize → execute → encode. */
 export class App {
@@ -66,6 +67,7 @@ export class App {
   readonly #metrics: Metrics | undefined;
   #ring: KeyRing;
   #ringLoadedAt = Date.now();
+  readonly #roleUseWritten = new Map<string, number>();
 
   private constructor(options: AppOptions, ring: KeyRing) {
     this.config = options.config;
@@ -245,6 +247,7 @@ export class App {
       clock: this.clock,
       audit: { resources: [], alsoRecordIn: [] },
       keyRing: () => this.#ring,
+      noteRoleUse: (roleId, at, region) => this.#noteRoleUse(roleId, at, region),
       authorize: async (query) => {
         if (!caller) throw new AwsError('MissingAuthenticationToken', MISSING_AUTH_MESSAGE);
         await authorizer.authorize(caller, facts, query);
@@ -263,6 +266,14 @@ export class App {
         return caller;
       },
     };
+  }
+
+  #noteRoleUse(roleId: string, at: Date, region: string): void {
+    const last = this.#roleUseWritten.get(roleId);
+    if (last !== undefined && at.getTime() - last < ROLE_USE_INTERVAL_MS && at.getTime() >= last) return;
+    if (this.#roleUseWritten.size >= 100_000) this.#roleUseWritten.clear();
+    this.#roleUseWritten.set(roleId, at.getTime());
+    this.store.recordRoleUse(roleId, at, region).catch((error: unknown) => this.logger.warn({ err: String(error) }, 'recording role use failed'));
   }
 
   #decodeQuery(request: IncomingRequest, signature: SignatureInfo | undefined): Decoded {

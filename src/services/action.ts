@@ -84,6 +84,8 @@ export interface ActionContext {
   readonly audit: AuditNotes;
   /** The key ring that seals session tokens and authorization messages. */
   keyRing(): KeyRing;
+  /** RoleLastUsed, written at most once a minute per role (AWS reports it coarsely too). */
+  noteRoleUse(roleId: string, at: Date, region: string): void;
 }
 
 export interface QueryAction {

@@ -189,7 +189,7 @@ export const assumeRole: QueryAction = {
       },
       ctx.keyRing(),
     );
-    await ctx.store.recordRoleUse(role.roleId, now, ctx.request.region).catch(() => undefined);
+    ctx.noteRoleUse(role.roleId, now, ctx.request.region);
     ctx.audit.resources.push({ ARN: role.arn, accountId: role.accountId, type: 'AWS::IAM::Role' });
     if (role.accountId !== caller.accountId) ctx.audit.alsoRecordIn.push(role.accountId);
     ctx.audit.issuedSession = { accessKeyId: credentials.AccessKeyId, parentAccessKeyId: caller.accessKeyId, roleArn: role.arn, sessionName: request.sessionName };
