@@ -5,7 +5,10 @@
  * machine — use it to compare a change to src/ before and after, and run it under
  * `node --cpu-prof` for a profile without socket syscalls in it.
  *
- *   node --import tsx bench/pipeline.ts [--requests=4000] [--concurrency=16] [--only=assume-role,…] [--repeat=3] [--audit-sync=full|normal]
+ *   node --import tsx bench/pipeline.ts [--requests=4000] [--concurrency=16] [--only=assume-role,…] [--repeat=3] [--audit-sync=full|normal] [--audit=store|discard]
+ *
+ * `--audit=discard` runs the same pipeline with an audit store that accepts and drops every
+ * record: the difference to the default is what audit-before-respond costs per request.
  *   node --cpu-prof --cpu-prof-dir=bench/results/profiles --import tsx bench/pipeline.ts --only=assume-role
  *
  * Runs the TypeScript sources (src/) under tsx, so no build is needed.
@@ -16,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { newAccessKeyId, newSecretAccessKey } from '../src/ids.js';
+import type { AuditStore } from '../src/audit/audit-store.js';
 import type { IncomingRequest } from '../src/server/app.js';
 import { startServer } from '../src/server/start.js';
 import { setUpAccount } from './lib/setup.js';
@@ -36,6 +40,17 @@ const count = Number(args.get('requests') ?? '4000');
 const concurrency = Number(args.get('concurrency') ?? '16');
 const repeat = Number(args.get('repeat') ?? '3');
 const only = args.get('only')?.split(',');
+const discardAudit = args.get('audit') === 'discard';
+
+/** An audit store that accepts every record and keeps none: the audit stage's cost without its storage. */
+const DISCARDING_AUDIT_STORE: AuditStore = {
+  append: async () => undefined,
+  lookup: async () => ({ events: [], hasMore: false }),
+  findIssuingEvents: async () => [],
+  findSignedBy: async () => [],
+  deleteOlderThan: async () => 0,
+  close: async () => undefined,
+};
 
 /** CPU time of this process's main thread so far, µs (Linux; 0 elsewhere). */
 function mainThreadCpuUs(): number {
@@ -86,11 +101,11 @@ async function main(): Promise<void> {
     stsRateLimit: 0,
     ...(args.has('audit-sync') ? { auditSync: args.get('audit-sync') === 'normal' ? 'normal' : 'full' } : {}),
   });
-  const server = await startServer(config, { writeCredentials: false });
+  const server = await startServer(config, { writeCredentials: false, ...(discardAudit ? { auditStore: DISCARDING_AUDIT_STORE } : {}) });
   try {
     const account = await setUpAccount(server.url, accountId, root);
     const host = new URL(server.url).host;
-    process.stdout.write(`pipeline cost per request (App.handle in-process, no HTTP), ${count} requests × ${repeat}, ${concurrency} in flight; node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(`pipeline cost per request (App.handle in-process, no HTTP; audit ${discardAudit ? 'records discarded' : 'stored'}), ${count} requests × ${repeat}, ${concurrency} in flight; node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
     process.stdout.write(`${'workload'.padEnd(52)} ${'CPU µs/req (each run)'.padStart(28)}   best  main thread  other threads\n`);
     for (const workload of MAIN_WORKLOADS.filter((w) => !only || only.includes(w.id))) {
       const requests = take(workload.source(account, host, Math.min(count, 4000)), count);

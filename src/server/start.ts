@@ -12,6 +12,7 @@ import { openPostgresStore, openSqliteStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { App } from './app.js';
 import { openAuditTrail, type AuditTrail } from '../audit/trail.js';
+import type { AuditStore } from '../audit/audit-store.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { listen, type HttpServer } from './http.js';
 import { createMetrics } from './metrics.js';
@@ -33,6 +34,8 @@ export interface StartOptions {
   readonly writeCredentials?: boolean;
   /** Use this store instead of opening the configured one (tests). */
   readonly store?: Store;
+  /** Use this audit store instead of `<data dir>/audit.db` (tests, and the benchmark's audit-cost row). */
+  readonly auditStore?: AuditStore;
 }
 
 export function createLogger(config: Config): Logger {
@@ -76,6 +79,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionDays: config.auditRetentionDays,
       includeSessionToken: config.auditSessionToken === 'include',
       synchronous: config.auditSync,
+      ...(options.auditStore ? { store: options.auditStore } : {}),
     });
     app = await App.create({
       auditTrail,
