@@ -20,10 +20,9 @@ export interface Authenticated {
   readonly signature: SignatureInfo;
 }
 
-interface LongTermIdentity {
-  readonly caller: Caller;
-  readonly secret: string;
+interface OpenedSecret {
   readonly sealed: string;
+  readonly secret: string;
 }
 
 const LAST_USED_INTERVAL_MS = 60_000;
@@ -40,7 +39,7 @@ export class Authenticator {
   readonly #ring: () => KeyRing;
   readonly #reloadRing: () => Promise<KeyRing>;
   readonly #signingKeys = new SigningKeyCache(4096);
-  readonly #secretCache = new Map<string, LongTermIdentity>();
+  readonly #secretCache = new Map<string, OpenedSecret>();
   readonly #lastUsedWritten = new Map<string, number>();
 
   constructor(options: { store: Store; secrets: SecretBox; partition: string; ring: () => KeyRing; reloadRing: () => Promise<KeyRing> }) {
@@ -85,33 +84,35 @@ export class Authenticator {
     if (info.securityToken !== undefined) throw invalidToken();
     const key = await this.#store.getAccessKey(info.accessKeyId);
     if (!key || key.status !== 'Active') throw invalidToken();
-    const cached = this.#secretCache.get(key.accessKeyId);
-    if (cached && cached.sealed === key.secretCiphertext && cached.caller.accountId === key.accountId) {
-      // The user may have been renamed since; the key follows the unique ID.
-      if (key.userId === undefined) return cached;
-    }
-    const secret = cached?.sealed === key.secretCiphertext ? cached.secret : this.#secrets.open(key.secretCiphertext, `access-key:${key.accessKeyId}`);
-    let caller: Caller;
+    const secret = this.#openSecret(key.accessKeyId, key.secretCiphertext);
     if (key.userId === undefined) {
-      caller = { type: 'Root', accountId: key.accountId, arn: rootArn(this.#partition, key.accountId), userId: key.accountId, accessKeyId: key.accessKeyId };
-    } else {
-      const user = await this.#store.getUserIdentity(key.accountId, key.userId);
-      if (!user) throw invalidToken();
-      caller = {
-        type: 'IAMUser',
-        accountId: key.accountId,
-        arn: user.arn,
-        userId: key.userId,
-        userName: user.userName,
-        userUniqueId: key.userId,
-        accessKeyId: key.accessKeyId,
-      };
+      return { secret, caller: { type: 'Root', accountId: key.accountId, arn: rootArn(this.#partition, key.accountId), userId: key.accountId, accessKeyId: key.accessKeyId } };
     }
-    const identity: LongTermIdentity = { caller, secret, sealed: key.secretCiphertext };
-    if (this.#secretCache.size > 10_000) this.#secretCache.clear();
-    this.#secretCache.set(key.accessKeyId, identity);
-    return identity;
+    // Looked up on every request: a renamed user keeps its keys, and the key follows the unique ID.
+    const user = await this.#store.getUserIdentity(key.accountId, key.userId);
+    if (!user) throw invalidToken();
+    const caller: Caller = {
+      type: 'IAMUser',
+      accountId: key.accountId,
+      arn: user.arn,
+      userId: key.userId,
+      userName: user.userName,
+      userUniqueId: key.userId,
+      accessKeyId: key.accessKeyId,
+    };
+    return { caller, secret };
   }
+
+  /** Opening a sealed secret costs an AES-GCM pass; it is done once per (key, ciphertext). */
+  #openSecret(accessKeyId: string, sealed: string): string {
+    const cached = this.#secretCache.get(accessKeyId);
+    if (cached?.sealed === sealed) return cached.secret;
+    const secret = this.#secrets.open(sealed, `access-key:${accessKeyId}`);
+    if (this.#secretCache.size > 10_000) this.#secretCache.clear();
+    this.#secretCache.set(accessKeyId, { sealed, secret });
+    return secret;
+  }
+
 
   /** AWS reports last use with coarse granularity; one write a minute per key keeps writes off the hot path. */
   #noteUse(accessKeyId: string, now: Date, info: SignatureInfo): void {

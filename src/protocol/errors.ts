@@ -69,15 +69,9 @@ const REGISTRY = {
 
 export type ErrorCode = keyof typeof REGISTRY;
 
-export function statusOf(code: ErrorCode): number {
-  return REGISTRY[code];
-}
-
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.prototype.hasOwnProperty.call(REGISTRY, value);
 }
-
-export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys(REGISTRY) as ErrorCode[]);
 
 /**
  * An AWS error answered to the client. `message` is client-facing text and never carries a
@@ -102,10 +96,6 @@ export class AwsError extends Error {
   get fault(): 'Sender' | 'Receiver' {
     return this.status >= 500 ? 'Receiver' : 'Sender';
   }
-}
-
-export function awsError(code: ErrorCode, message: string): AwsError {
-  return new AwsError(code, message);
 }
 
 /** STS/IAM request validation (sts-api.md §13, query-protocol.md §5). */

@@ -155,7 +155,7 @@ export class App {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.#metrics?.observe(service?.signingName ?? 'unknown', actionName, response.status, seconds);
     if (response.status >= 500) this.logger.error({ requestId, action: actionName, status: response.status }, 'request failed');
-    else this.logger.debug({ requestId, action: actionName, status: response.status, ms: seconds * 1000 }, 'request');
+    else if (this.logger.isLevelEnabled('debug')) this.logger.debug({ requestId, action: actionName, status: response.status, ms: seconds * 1000 }, 'request');
     return response;
   }
 

@@ -131,7 +131,6 @@ export const assumeRole: QueryAction = {
       // Source identity is immutable along a chain (sts-api.md §10.3). AWS's code is UNVERIFIED; we deny.
       throw denied(caller, 'sts:SetSourceIdentity', request.roleArn);
     }
-    if (request.sourceIdentity?.toLowerCase().startsWith('aws:')) throw denied(caller, 'sts:SetSourceIdentity', request.roleArn);
 
     const now = ctx.request.receivedAt;
     const mfaAt = await verifyMfa(ctx, caller, request.serialNumber, request.tokenCode, 'AssumeRole');
