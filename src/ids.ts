@@ -1,10 +1,11 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { randomBytesPooled } from './crypto/random.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** `length` characters of [A-Z2-7] (ids-and-arns.md §4, §7). */
 export function randomBase32(length: number): string {
-  const bytes = randomBytes(length);
+  const bytes = randomBytesPooled(length);
   let out = '';
   for (let i = 0; i < length; i++) out += BASE32[bytes[i]! & 31];
   return out;
@@ -19,7 +20,7 @@ export function newId(prefix: UniqueIdPrefix): string {
 
 /** 40 characters of base64 (30 random bytes), as AWS secret access keys look. */
 export function newSecretAccessKey(): string {
-  return randomBytes(30).toString('base64');
+  return randomBytesPooled(30).toString('base64');
 }
 
 export function newRequestId(): string {
@@ -46,7 +47,7 @@ export function randomLowerAlnum(length: number): string {
  * are the account number. GetAccessKeyInfo can then answer for any key, even a session's.
  */
 export function newAccessKeyId(prefix: 'AKIA' | 'ASIA', accountId: string): string {
-  const bytes = randomBytes(10);
+  const bytes = randomBytesPooled(10);
   const packed = (BigInt(accountId) << 7n) | BigInt(bytes[0]! & 0x7f);
   for (let i = 5; i >= 0; i--) bytes[5 - i] = Number((packed >> BigInt(i * 8)) & 0xffn);
   return prefix + base32Encode(bytes);

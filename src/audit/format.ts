@@ -2,8 +2,17 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** `eventTime`, `creationDate`: UTC, whole seconds, `YYYY-MM-DDTHH:MM:SSZ` (cloudtrail.md §1.1, observed). */
 export function eventTimeText(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(date.getTime() / 1000);
+  // Every record of a second shares the text (a record has two or three of them).
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastText;
 }
+
+let lastSecond = Number.NaN;
+let lastText = '';
 
 /**
  * Timestamps inside requestParameters / responseElements (cloudtrail.md §1.4): STS writes

@@ -8,6 +8,17 @@ import type { SessionContext, SessionIssuer, UserIdentity } from './types.js';
  * `sessionContext` whenever the key is temporary. Members follow AWS's order.
  */
 export function callerIdentity(caller: Caller, accessKeyId: string, partition: string): UserIdentity {
+  // A session's Caller is reused for every call it signs (the token cache): so is its identity.
+  const memo = identities.get(caller);
+  if (memo !== undefined && memo.accessKeyId === accessKeyId && memo.partition === partition) return memo.identity;
+  const identity = buildCallerIdentity(caller, accessKeyId, partition);
+  identities.set(caller, { accessKeyId, partition, identity });
+  return identity;
+}
+
+const identities = new WeakMap<Caller, { readonly accessKeyId: string; readonly partition: string; readonly identity: UserIdentity }>();
+
+function buildCallerIdentity(caller: Caller, accessKeyId: string, partition: string): UserIdentity {
   const session = caller.session;
   switch (caller.type) {
     case 'Root':

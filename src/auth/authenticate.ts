@@ -2,7 +2,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { AwsError } from '../protocol/errors.js';
 import type { Store } from '../store/store.js';
 import type { KeyRing } from '../tokens/key-ring.js';
-import { openSessionToken } from '../tokens/session-token.js';
+import { SessionTokenCache } from '../tokens/session-token.js';
 import type { Caller } from './principal.js';
 import { rootArn } from './principal.js';
 import {
@@ -40,6 +40,7 @@ export class Authenticator {
   readonly #reloadRing: () => Promise<KeyRing>;
   readonly #signingKeys = new SigningKeyCache(4096);
   readonly #secretCache = new Map<string, OpenedSecret>();
+  readonly #tokens = new SessionTokenCache();
   readonly #lastUsedWritten = new Map<string, number>();
 
   constructor(options: { store: Store; secrets: SecretBox; partition: string; ring: () => KeyRing; reloadRing: () => Promise<KeyRing> }) {
@@ -70,10 +71,10 @@ export class Authenticator {
 
   async #temporary(info: SignatureInfo, now: Date): Promise<{ caller: Caller; secret: string }> {
     if (info.securityToken === undefined) throw invalidToken();
-    let opened = openSessionToken(info.securityToken, info.accessKeyId, this.#ring());
+    let opened = this.#tokens.open(info.securityToken, info.accessKeyId, this.#ring());
     if (!opened.ok && opened.reason === 'unknown-key') {
       // Another node may have rotated the ring since this one loaded it.
-      opened = openSessionToken(info.securityToken, info.accessKeyId, await this.#reloadRing());
+      opened = this.#tokens.open(info.securityToken, info.accessKeyId, await this.#reloadRing());
     }
     if (!opened.ok) throw invalidToken();
     if (now.getTime() >= opened.caller.session.expiresAt.getTime()) throw new AwsError('ExpiredToken', EXPIRED_TOKEN_MESSAGE);

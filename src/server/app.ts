@@ -360,5 +360,18 @@ function header(headers: IncomingRequest['headers'], name: string): string | und
 }
 
 function responseHeaders(contentType: string, requestId: string, now: Date): Record<string, string> {
-  return { 'Content-Type': contentType, 'x-amzn-RequestId': requestId, Date: now.toUTCString() };
+  return { 'Content-Type': contentType, 'x-amzn-RequestId': requestId, Date: httpDate(now) };
+}
+
+let dateSecond = Number.NaN;
+let dateText = '';
+
+/** The Date header changes once a second; so does its text. */
+function httpDate(now: Date): string {
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = now.toUTCString();
+  }
+  return dateText;
 }

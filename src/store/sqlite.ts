@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ReadCache } from './read-cache.js';
 import { StoreError, type Quota } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
@@ -72,7 +73,12 @@ export class SqliteStore implements Store {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('synchronous = NORMAL');
+    const dataVersion = this.#db.prepare('PRAGMA data_version').pluck();
+    this.#cache = new ReadCache({ dataVersion: () => Number(dataVersion.get()) });
   }
+
+  /** Hot point reads (authentication, authorization, AssumeRole); cleared by every write. */
+  readonly #cache: ReadCache;
 
   // ── plumbing
 
@@ -100,11 +106,16 @@ export class SqliteStore implements Store {
   }
 
   #run(sql: string, ...params: Param[]): number {
+    this.#cache.clear();
     return this.#statement(sql).run(...params).changes;
   }
 
   #write<T>(fn: () => T): T {
-    return this.#transaction.immediate(fn) as T;
+    try {
+      return this.#transaction.immediate(fn) as T;
+    } finally {
+      this.#cache.clear();
+    }
   }
 
   #read<T>(fn: () => T): T {
@@ -164,8 +175,10 @@ export class SqliteStore implements Store {
   // ── organization and accounts
 
   async getOrganization(): Promise<OrganizationRecord | undefined> {
-    const row = this.#get('SELECT * FROM organizations LIMIT 1');
-    return row ? toOrganization(row) : undefined;
+    return this.#cache.get('organization', () => {
+      const row = this.#get('SELECT * FROM organizations LIMIT 1');
+      return row ? toOrganization(row) : undefined;
+    });
   }
 
   async createOrganization(org: OrganizationRecord, management: AccountRecord): Promise<OrganizationRecord> {
@@ -244,8 +257,10 @@ export class SqliteStore implements Store {
   // ── access keys
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const row = this.#get('SELECT * FROM access_keys WHERE access_key_id = ?', accessKeyId);
-    return row ? toAccessKey(row) : undefined;
+    return this.#cache.get(`access-key\0${accessKeyId}`, () => {
+      const row = this.#get('SELECT * FROM access_keys WHERE access_key_id = ?', accessKeyId);
+      return row ? toAccessKey(row) : undefined;
+    });
   }
 
   async createRootAccessKey(key: AccessKeyRecord): Promise<void> {
@@ -411,6 +426,10 @@ export class SqliteStore implements Store {
   // ── authorizer reads
 
   async getUserPolicies(accountId: string, userId: string): Promise<PrincipalPolicies | undefined> {
+    return this.#cache.get(`user-policies\0${accountId}\0${userId}`, () => this.#userPolicies(accountId, userId));
+  }
+
+  #userPolicies(accountId: string, userId: string): PrincipalPolicies | undefined {
     return this.#read(() => {
       const user = this.#get('SELECT * FROM iam_users WHERE id = ? AND account_id = ?', userId, accountId);
       if (!user) return undefined;
@@ -428,6 +447,10 @@ export class SqliteStore implements Store {
   }
 
   async getRolePolicies(accountId: string, roleId: string): Promise<PrincipalPolicies | undefined> {
+    return this.#cache.get(`role-policies\0${accountId}\0${roleId}`, () => this.#rolePolicies(accountId, roleId));
+  }
+
+  #rolePolicies(accountId: string, roleId: string): PrincipalPolicies | undefined {
     return this.#read(() => {
       const role = this.#get('SELECT * FROM iam_roles WHERE id = ? AND account_id = ?', roleId, accountId);
       if (!role) return undefined;
@@ -481,11 +504,13 @@ export class SqliteStore implements Store {
   }
 
   async getManagedPolicyDocument(policyArn: string): Promise<PolicyDocumentRef | undefined> {
-    return this.#read(() => this.#managedDocument(policyArn));
+    return this.#cache.get(`managed-document\0${policyArn}`, () => this.#read(() => this.#managedDocument(policyArn)));
   }
 
   async getAuthzGeneration(accountId: string): Promise<number> {
-    return Number(this.#get('SELECT generation FROM authz_generations WHERE account_id = ?', accountId)?.generation ?? 0);
+    return this.#cache.get(`generation\0${accountId}`, () =>
+      Number(this.#get('SELECT generation FROM authz_generations WHERE account_id = ?', accountId)?.generation ?? 0),
+    );
   }
 
   // ── entity lookups
@@ -592,8 +617,10 @@ export class SqliteStore implements Store {
 
   /** What authentication needs about the user behind an access key. */
   async getUserIdentity(accountId: string, userId: string): Promise<{ readonly arn: string; readonly userName: string; readonly path: string } | undefined> {
-    const row = this.#get('SELECT arn, name, path FROM iam_users WHERE id = ? AND account_id = ?', userId, accountId);
-    return row ? { arn: String(row.arn), userName: String(row.name), path: String(row.path) } : undefined;
+    return this.#cache.get(`user-identity\0${accountId}\0${userId}`, () => {
+      const row = this.#get('SELECT arn, name, path FROM iam_users WHERE id = ? AND account_id = ?', userId, accountId);
+      return row ? { arn: String(row.arn), userName: String(row.name), path: String(row.path) } : undefined;
+    });
   }
 
   async listUsers(accountId: string, pathPrefix?: string): Promise<readonly UserRecord[]> {
@@ -803,17 +830,21 @@ export class SqliteStore implements Store {
   }
 
   async getRole(accountId: string, name: string): Promise<RoleRecord | undefined> {
-    return this.#read(() => {
-      const row = this.#findEntity(accountId, { kind: 'role', name });
-      return row ? this.#roleRecord(row) : undefined;
-    });
+    return this.#cache.get(`role\0${accountId}\0${nameKey(name)}`, () =>
+      this.#read(() => {
+        const row = this.#findEntity(accountId, { kind: 'role', name });
+        return row ? this.#roleRecord(row) : undefined;
+      }),
+    );
   }
 
   async getRoleById(roleId: string): Promise<RoleRecord | undefined> {
-    return this.#read(() => {
-      const row = this.#get('SELECT * FROM iam_roles WHERE id = ?', roleId);
-      return row ? this.#roleRecord(row) : undefined;
-    });
+    return this.#cache.get(`role-id\0${roleId}`, () =>
+      this.#read(() => {
+        const row = this.#get('SELECT * FROM iam_roles WHERE id = ?', roleId);
+        return row ? this.#roleRecord(row) : undefined;
+      }),
+    );
   }
 
   async listRoles(accountId: string, pathPrefix?: string): Promise<readonly RoleRecord[]> {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomBytesPooled } from '../crypto/random.js';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { KeyRing } from './key-ring.js';
 
@@ -13,7 +14,7 @@ export const MAX_ENCODED_LENGTH = 10240;
 
 export function sealAuthorizationMessage(payload: unknown, ring: KeyRing): string {
   const key = ring.current;
-  const iv = randomBytes(12);
+  const iv = randomBytesPooled(12);
   const cipher = createCipheriv('aes-256-gcm', key.key, iv);
   cipher.setAAD(AAD);
   const body = Buffer.concat([cipher.update(deflateRawSync(Buffer.from(JSON.stringify(payload)))), cipher.final()]);

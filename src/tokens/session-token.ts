@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomBytesPooled } from '../crypto/random.js';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Caller, CallerType, SessionClaims } from '../auth/principal.js';
 import type { Tag } from '../store/types.js';
-import type { KeyRing } from './key-ring.js';
+import type { KeyRing, SessionKey } from './key-ring.js';
 
 /**
  * A session token is self-contained: the whole session context, sealed with AES-256-GCM under
@@ -84,7 +85,7 @@ export function sealSessionToken(caller: Caller & { session: SessionClaims }, ri
   const header = Buffer.alloc(HEADER);
   header.writeUInt32BE(key.id, 0);
   header.writeUInt8(flags, 4);
-  randomBytes(12).copy(header, 5);
+  randomBytesPooled(12).copy(header, 5);
   const cipher = createCipheriv('aes-256-gcm', key.key, header.subarray(5, HEADER));
   cipher.setAAD(Buffer.concat([header.subarray(0, 5), Buffer.from(s.accessKeyId)]));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -92,7 +93,7 @@ export function sealSessionToken(caller: Caller & { session: SessionClaims }, ri
 }
 
 export type OpenResult =
-  | { readonly ok: true; readonly caller: Caller & { session: SessionClaims } }
+  | { readonly ok: true; readonly caller: Caller & { session: SessionClaims }; readonly key: SessionKey }
   | { readonly ok: false; readonly reason: 'malformed' | 'unknown-key' | 'forged' };
 
 /** Opens a token presented with `accessKeyId`; never throws. */
@@ -121,6 +122,10 @@ export function openSessionToken(token: string, accessKeyId: string, ring: KeyRi
     return { ok: false, reason: 'malformed' };
   }
   if (wire.k !== accessKeyId) return { ok: false, reason: 'forged' };
+  return { ok: true, caller: callerOf(wire), key };
+}
+
+function callerOf(wire: Wire): Caller & { session: SessionClaims } {
   const tags: Tag[] = (wire.tg ?? []).map(([Key, Value]) => ({ Key, Value }));
   const session: SessionClaims = {
     accessKeyId: wire.k,
@@ -151,5 +156,46 @@ export function openSessionToken(token: string, accessKeyId: string, ring: KeyRi
     ...(wire.rn !== undefined ? { roleName: wire.rn } : {}),
     ...(wire.ri !== undefined ? { roleId: wire.ri } : {}),
   };
-  return { ok: true, caller };
+  return caller;
+}
+
+interface Opened {
+  readonly token: string;
+  readonly key: SessionKey;
+  readonly caller: Caller & { session: SessionClaims };
+}
+
+/**
+ * Opened tokens by access key ID. A session's SDK presents the same token on every call, and
+ * opening one costs a base64 decode, an AES-GCM pass and a JSON parse; a hit costs a string
+ * compare. Only a byte-identical token presented with the same key hits, and only while the ring
+ * still holds the key that sealed it, so a hit answers exactly what opening would. Expiry is
+ * the caller's to check on every request.
+ */
+export class SessionTokenCache {
+  readonly #entries = new Map<string, Opened>();
+  readonly #capacity: number;
+
+  constructor(capacity = 10_000) {
+    this.#capacity = capacity;
+  }
+
+  open(token: string, accessKeyId: string, ring: KeyRing): OpenResult {
+    const cached = this.#entries.get(accessKeyId);
+    if (cached !== undefined && cached.token === token && holds(ring, cached.key)) return { ok: true, caller: cached.caller, key: cached.key };
+    const opened = openSessionToken(token, accessKeyId, ring);
+    if (opened.ok) {
+      this.#entries.delete(accessKeyId);
+      // Oldest first: Map keeps insertion order.
+      if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
+      this.#entries.set(accessKeyId, { token, key: opened.key, caller: opened.caller });
+    }
+    return opened;
+  }
+}
+
+/** The ring still holds the key (a reloaded ring has equal keys in new objects). */
+function holds(ring: KeyRing, key: SessionKey): boolean {
+  const found = ring.find(key.id);
+  return found !== undefined && (found === key || found.key.equals(key.key));
 }

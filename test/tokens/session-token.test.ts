@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Caller, SessionClaims } from '../../src/auth/principal.js';
 import { newAccessKeyId, newSecretAccessKey } from '../../src/ids.js';
 import { KeyRing } from '../../src/tokens/key-ring.js';
-import { openSessionToken, sealSessionToken } from '../../src/tokens/session-token.js';
+import { SessionTokenCache, openSessionToken, sealSessionToken } from '../../src/tokens/session-token.js';
 
 function roleSession(overrides: Partial<SessionClaims> = {}): Caller & { session: SessionClaims } {
   const accessKeyId = newAccessKeyId('ASIA', '111122223333');
@@ -39,7 +39,7 @@ describe('session tokens', () => {
     const caller = roleSession();
     const token = sealSessionToken(caller, ring);
     const opened = openSessionToken(token, caller.accessKeyId, ring);
-    expect(opened).toEqual({ ok: true, caller });
+    expect(opened).toEqual({ ok: true, caller, key: ring.current });
   });
 
   it('rejects a token altered by any single bit', () => {
@@ -84,5 +84,45 @@ describe('session token spelling', () => {
       if (variant === token) continue;
       expect(openSessionToken(variant, caller.accessKeyId, ring).ok, variant.slice(-8)).toBe(false);
     }
+  });
+});
+
+describe('the opened-token cache', () => {
+  it('answers a repeated token with the same opened session, and only that exact token', () => {
+    const ring = KeyRing.ephemeral(new Date());
+    const cache = new SessionTokenCache();
+    const caller = roleSession();
+    const token = sealSessionToken(caller, ring);
+    const first = cache.open(token, caller.accessKeyId, ring);
+    const second = cache.open(token, caller.accessKeyId, ring);
+    expect(first.ok && second.ok && second.caller === first.caller).toBe(true);
+    // A one-character change is opened (and refused), never answered from the cache.
+    const altered = token.slice(0, -6) + (token.at(-6) === 'A' ? 'B' : 'A') + token.slice(-5);
+    expect(cache.open(altered, caller.accessKeyId, ring).ok).toBe(false);
+    // The same token presented with another key ID is refused.
+    expect(cache.open(token, newAccessKeyId('ASIA', '111122223333'), ring)).toEqual({ ok: false, reason: 'forged' });
+  });
+
+  it('stops answering once the ring no longer holds the sealing key', () => {
+    const ring = KeyRing.ephemeral(new Date());
+    const cache = new SessionTokenCache();
+    const caller = roleSession();
+    const token = sealSessionToken(caller, ring);
+    expect(cache.open(token, caller.accessKeyId, ring).ok).toBe(true);
+    expect(cache.open(token, caller.accessKeyId, KeyRing.ephemeral(new Date()))).toEqual({ ok: false, reason: 'unknown-key' });
+  });
+
+  it('keeps at most its capacity, dropping the oldest', () => {
+    const ring = KeyRing.ephemeral(new Date());
+    const cache = new SessionTokenCache(2);
+    const sessions = [roleSession(), roleSession(), roleSession()].map((c) => ({ c, token: sealSessionToken(c, ring) }));
+    const opened = sessions.map(({ c, token }) => cache.open(token, c.accessKeyId, ring));
+    // Newest first, so that re-opening the evicted one cannot evict another before it is checked.
+    const hit = [2, 1, 0].map((i) => {
+      const o = opened[i]!;
+      const a = cache.open(sessions[i]!.token, sessions[i]!.c.accessKeyId, ring);
+      return o.ok && a.ok && a.caller === o.caller;
+    });
+    expect(hit).toEqual([true, true, false]);
   });
 });

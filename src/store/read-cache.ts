@@ -1,0 +1,51 @@
+/**
+ * Memoized point reads of the embedded store. In WAL mode every SQLite read transaction takes
+ * and drops a shared lock on the WAL index (~5 µs of syscalls here) — several per AssumeRole.
+ * Results stay valid until the data changes:
+ *   - a write through this connection clears the cache at once, so this process always reads
+ *     its own writes;
+ *   - a commit by another connection (another process on the same file, the CLI) changes
+ *     `PRAGMA data_version`, which is checked at most once per `recheckMs`: another process's
+ *     change is seen within that window, well inside IAM's own eventual consistency ("changes
+ *     might not be immediately visible", IAM User Guide, troubleshooting).
+ * Cached values are shared between callers: the store's records are read-only by type.
+ */
+export class ReadCache {
+  readonly #entries = new Map<string, unknown>();
+  readonly #dataVersion: () => number;
+  readonly #recheckMs: number;
+  readonly #capacity: number;
+  #version = -1;
+  #checkedAt = -Infinity;
+
+  constructor(options: { readonly dataVersion: () => number; readonly recheckMs?: number; readonly capacity?: number }) {
+    this.#dataVersion = options.dataVersion;
+    this.#recheckMs = options.recheckMs ?? 1;
+    this.#capacity = options.capacity ?? 20_000;
+  }
+
+  get<T>(key: string, load: () => T): T {
+    this.#revalidate();
+    if (this.#entries.has(key)) return this.#entries.get(key) as T;
+    const value = load();
+    if (this.#entries.size >= this.#capacity) this.#entries.clear();
+    this.#entries.set(key, value);
+    return value;
+  }
+
+  /** After any write through this connection. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #revalidate(): void {
+    const now = performance.now();
+    if (now - this.#checkedAt < this.#recheckMs) return;
+    this.#checkedAt = now;
+    const version = this.#dataVersion();
+    if (version !== this.#version) {
+      this.#version = version;
+      this.#entries.clear();
+    }
+  }
+}
