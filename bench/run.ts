@@ -3,7 +3,7 @@
  * client in the same run. See bench/README.md for what each workload does and how to read the table.
  *
  *   node --import tsx bench/run.ts [--quick] [--seconds=8] [--warmup=2] [--connections=10]
- *     [--sections=main,half-rate,memory,store-size,audit-size,processes] [--only=assume-role,…]
+ *     [--sections=main,half-rate,memory,store-size,audit-size,processes,pipeline] [--only=assume-role,…]
  *     [--sizes=10,1000,100000] [--memory-calls=100000] [--cpu-prof] [--from-source]
  *     [--server-env=OPEN_STS_AUDIT_SYNC=normal,…] [--out=FILE]
  *
@@ -12,7 +12,7 @@
  * and the baseline (bench/baseline-server.ts), and the load generator (bench/loadgen.ts).
  */
 import Database from 'better-sqlite3';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -32,7 +32,7 @@ const repo = path.resolve(here, '..');
 
 // ── options
 
-const SECTIONS = ['main', 'half-rate', 'memory', 'store-size', 'audit-size', 'processes'] as const;
+const SECTIONS = ['main', 'half-rate', 'memory', 'store-size', 'audit-size', 'processes', 'pipeline'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -486,6 +486,19 @@ async function main(): Promise<void> {
   writeFileSync(options.out, JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(render(report) + '\n');
   process.stdout.write(`\nraw results: ${path.relative(process.cwd(), options.out)}${options.cpuProf ? `; CPU profiles in ${path.relative(process.cwd(), profileDir)} (summarise with: node --import tsx bench/profile-summary.ts FILE)` : ''}\n`);
+  if (options.sections.has('pipeline')) runPipeline(options);
+}
+
+/** The audit stage's cost: bench/pipeline.ts with the records stored, then discarded (its own table). */
+function runPipeline(options: Options): void {
+  const only = ['gci-session', 'assume-role'].filter((id) => options.only === undefined || options.only.has(id));
+  if (only.length === 0) return;
+  const sizing = options.quick ? ['--requests=500', '--repeat=1'] : [];
+  for (const audit of ['store', 'discard']) {
+    process.stdout.write('\n');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'pipeline.ts'), `--only=${only.join(',')}`, `--audit=${audit}`, ...sizing], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (result.status !== 0) throw new Error(`bench/pipeline.ts --audit=${audit} exited with ${result.status}`);
+  }
 }
 
 function evaluateTargets(report: Report, options: Options): void {
