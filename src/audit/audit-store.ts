@@ -22,10 +22,14 @@ export interface StoredEvent {
   readonly json: string;
 }
 
-/** Where a page ended: results resume strictly after it (newest first, ties by eventID descending). */
+/**
+ * Where a page ended: results resume strictly after it. Events are ordered newest first, ties
+ * in one second by the store's insertion sequence, latest first.
+ */
 export interface LookupCursor {
   readonly eventTime: number;
-  readonly eventId: string;
+  /** The store's position of the page's last event (a positive safe integer). */
+  readonly seq: number;
 }
 
 /** One LookupEvents page, scoped like AWS's event history: one account, one region (§4.5). */
@@ -44,6 +48,8 @@ export interface LookupPage {
   readonly events: readonly StoredEvent[];
   /** True when at least one more event matches after the last one returned. */
   readonly hasMore: boolean;
+  /** When hasMore: the cursor of the next page. */
+  readonly next?: LookupCursor;
 }
 
 /**

@@ -199,5 +199,15 @@ function collect(value: unknown, dropped: (name: string) => boolean, into: strin
 function guard(event: CloudTrailEvent, secrets: readonly string[]): CloudTrailEvent {
   const text = JSON.stringify(event);
   const hit = secrets.some((s) => s.length >= 8 && text.includes(s)) || /"secretAccessKey"/i.test(text);
-  return hit ? scrubSecrets(event, secrets) : event;
+  if (hit) return scrubSecrets(event, secrets);
+  serialized.set(event, text);
+  return event;
+}
+
+/** Compact JSON of records built here, kept from the secret check so storing them does not serialize again. */
+const serialized = new WeakMap<CloudTrailEvent, string>();
+
+/** `JSON.stringify(event)`, free for a record buildEvents made (records are not changed after building). */
+export function eventJson(event: CloudTrailEvent): string {
+  return serialized.get(event) ?? JSON.stringify(event);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Clock } from '../clock.js';
+import { eventJson } from './event.js';
 import type { CloudTrailEvent } from './types.js';
 
 const gzip = promisify(gzipCallback);
@@ -30,7 +31,7 @@ export class JsonLinesSink implements AuditSink {
 
   write(events: readonly CloudTrailEvent[]): void {
     let text = '';
-    for (const event of events) text += JSON.stringify(event) + '\n';
+    for (const event of events) text += eventJson(event) + '\n';
     this.#write(text);
   }
 
@@ -121,7 +122,7 @@ export class LogFileSink implements AuditSink {
   async #writeFile(accountId: string, region: string, at: Date, events: readonly CloudTrailEvent[]): Promise<void> {
     const target = path.join(this.#dir, logFileKey(accountId, region, at, uniqueString()));
     await mkdir(path.dirname(target), { recursive: true });
-    const body = await gzip(Buffer.from(`{"Records":[${events.map((e) => JSON.stringify(e)).join(',')}]}`));
+    const body = await gzip(Buffer.from(`{"Records":[${events.map(eventJson).join(',')}]}`));
     const temporary = `${target}.tmp`;
     const handle = await open(temporary, 'w', 0o640);
     try {

@@ -1,9 +1,13 @@
 import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { AuditStore, LookupAttributeKey, LookupPage, LookupQuery, StoredEvent } from './audit-store.js';
+import { LOOKUP_ATTRIBUTE_KEYS, type AuditStore, type LookupAttributeKey, type LookupCursor, type LookupPage, type LookupQuery, type StoredEvent } from './audit-store.js';
+import { eventJson } from './event.js';
 import { lookupFields, type LookupResource } from './lookup-fields.js';
-import { WRITER_SOURCE, type WriterRow } from './sqlite-audit-writer.js';
+import { globalKey, queryKey, type KeyedFields } from './lookup-keys.js';
+import { InlineWriter } from './sqlite-audit-inline-writer.js';
+import { lookupSql, prepareSchema, ROW, TRACE_SQL, WRITE_SQL, writerRow, type StoredRow, type WriterRow } from './sqlite-audit-schema.js';
+import { WRITER_SOURCE, type WriterMessage } from './sqlite-audit-writer.js';
 import type { CloudTrailEvent } from './types.js';
 
 export interface SqliteAuditStoreOptions {
@@ -20,22 +24,6 @@ export interface SqliteAuditStoreOptions {
   readonly writer?: 'thread' | 'inline';
 }
 
-type Row = {
-  seq: number;
-  event_id: string;
-  event_time: number;
-  account_id: string;
-  region: string;
-  event_name: string;
-  event_source: string;
-  read_only: number;
-  username: string | null;
-  access_key_id: string | null;
-  resources: string;
-  lookup_keys: string;
-  record: string;
-};
-
 interface Waiter {
   readonly resolve: (value: number | undefined) => void;
   readonly reject: (error: unknown) => void;
@@ -43,49 +31,14 @@ interface Waiter {
 
 type Reply = { readonly type: 'commit' } | { readonly id: number; readonly ok: true; readonly value?: number } | { readonly id: number; readonly ok: false; readonly message: string };
 
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS audit_events (
-  seq INTEGER PRIMARY KEY,
-  event_id TEXT NOT NULL UNIQUE,
-  event_time INTEGER NOT NULL,
-  account_id TEXT NOT NULL,
-  region TEXT NOT NULL,
-  event_name TEXT NOT NULL,
-  event_source TEXT NOT NULL,
-  read_only INTEGER NOT NULL,
-  username TEXT,
-  access_key_id TEXT,
-  issued_access_key_id TEXT,
-  resources TEXT NOT NULL,
-  lookup_keys TEXT NOT NULL,
-  record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events (event_time);
-CREATE INDEX IF NOT EXISTS audit_events_issued ON audit_events (issued_access_key_id) WHERE issued_access_key_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS audit_events_signer ON audit_events (access_key_id, event_time) WHERE access_key_id IS NOT NULL;
--- One row per (event, LookupEvents attribute value), plus one '*' row for unfiltered lookups:
--- every lookup is one backward range scan of this clustered key, never a table scan.
-CREATE TABLE IF NOT EXISTS audit_lookup (
-  account_id TEXT NOT NULL,
-  region TEXT NOT NULL,
-  attr TEXT NOT NULL,
-  value TEXT NOT NULL,
-  event_time INTEGER NOT NULL,
-  event_id TEXT NOT NULL,
-  PRIMARY KEY (account_id, region, attr, value, event_time, event_id)
-) WITHOUT ROWID;
-`;
-
-const ALL = '*';
 const RETENTION_BATCH = 1000;
 
 /**
  * The audit store on better-sqlite3, in its own file (`<data dir>/audit.db`), apart from the
  * main store. Group commit: appends of one tick go to the writer in one message, and the
  * writer commits everything queued in one transaction, so audit-before-respond costs one
- * commit per batch of requests — and, on the writer thread, no event-loop time.
+ * commit per batch of requests — and, on the writer thread, no event-loop time. The schema,
+ * its integer-keyed lookup index and every statement are in sqlite-audit-schema.ts.
  */
 export class SqliteAuditStore implements AuditStore {
   readonly #db: Database.Database;
@@ -100,12 +53,11 @@ export class SqliteAuditStore implements AuditStore {
   readonly #inFlight = new Map<number, Waiter[]>();
   #closed = false;
   #commits = 0;
-  readonly #byEventId: Database.Statement;
-  readonly #page: Database.Statement;
-  readonly #pageAfter: Database.Statement;
+  /** One statement per lookup attribute (`*`: none): each checks its own column against the hash match. */
+  readonly #pages: ReadonlyMap<'*' | LookupAttributeKey, Database.Statement>;
   readonly #issuing: Database.Statement;
   readonly #signedBy: Database.Statement;
-  #inlineWriter: ((rows: readonly WriterRow[]) => void) | undefined;
+  #inlineWriter: InlineWriter | undefined;
 
   constructor(file: string, options: SqliteAuditStoreOptions = {}) {
     this.#file = file;
@@ -115,23 +67,10 @@ export class SqliteAuditStore implements AuditStore {
     if (file !== ':memory:') this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma(`synchronous = ${this.#synchronous}`);
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) throw new Error(`audit database ${file} has schema version ${version}, newer than this open-sts (${SCHEMA_VERSION})`);
-    if (version < SCHEMA_VERSION) {
-      this.#db.exec(SCHEMA);
-      this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }
-    this.#byEventId = this.#db.prepare('SELECT * FROM audit_events WHERE event_id = ? AND account_id = ? AND region = ? AND event_time BETWEEN ? AND ?');
-    const page = (cursor: string) =>
-      this.#db.prepare(
-        `SELECT e.* FROM audit_lookup l JOIN audit_events e ON e.event_id = l.event_id
-         WHERE l.account_id = ? AND l.region = ? AND l.attr = ? AND l.value = ? AND l.event_time BETWEEN ? AND ? ${cursor}
-         ORDER BY l.event_time DESC, l.event_id DESC LIMIT ?`,
-      );
-    this.#page = page('');
-    this.#pageAfter = page('AND (l.event_time < ? OR (l.event_time = ? AND l.event_id < ?))');
-    this.#issuing = this.#db.prepare('SELECT * FROM audit_events WHERE issued_access_key_id = ? ORDER BY seq');
-    this.#signedBy = this.#db.prepare('SELECT * FROM audit_events WHERE access_key_id = ? ORDER BY event_time, seq LIMIT ?');
+    prepareSchema(this.#db, file);
+    this.#pages = new Map((['*', ...LOOKUP_ATTRIBUTE_KEYS] as const).map((attribute) => [attribute, this.#db.prepare(lookupSql(attribute))]));
+    this.#issuing = this.#db.prepare(TRACE_SQL.issuing);
+    this.#signedBy = this.#db.prepare(TRACE_SQL.signedBy);
   }
 
   /** Transactions committed by append (group commit makes this less than the number of appends). */
@@ -180,7 +119,7 @@ export class SqliteAuditStore implements AuditStore {
     try {
       const worker = this.#writer();
       this.#track(id, waiters);
-      worker.postMessage({ type: 'append', id, rows });
+      this.#post(worker, { type: 'append', id, rows });
     } catch (error) {
       this.#settle(id);
       for (const waiter of waiters) waiter.reject(error);
@@ -200,21 +139,12 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   #writeInline(rows: readonly WriterRow[]): void {
-    if (!this.#inlineWriter) {
-      const insertEvent = this.#db.prepare(
-        `INSERT INTO audit_events (event_id, event_time, account_id, region, event_name, event_source, read_only, username, access_key_id, issued_access_key_id, resources, lookup_keys, record)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-      );
-      const insertLookup = this.#db.prepare('INSERT INTO audit_lookup (account_id, region, attr, value, event_time, event_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
-      this.#inlineWriter = this.#db.transaction((batch: readonly WriterRow[]) => {
-        for (const r of batch) {
-          const inserted = insertEvent.run(r.eventId, r.eventTime, r.accountId, r.region, r.eventName, r.eventSource, r.readOnly, r.username, r.accessKeyId, r.issuedAccessKeyId, r.resources, r.lookupKeys, r.record);
-          if (inserted.changes === 0) continue;
-          for (const [attr, value] of JSON.parse(r.lookupKeys) as Array<[string, string]>) insertLookup.run(r.accountId, r.region, attr, value, r.eventTime, r.eventId);
-        }
-      });
-    }
-    this.#inlineWriter(rows);
+    this.#inlineWriter ??= new InlineWriter(this.#db);
+    this.#inlineWriter.append(rows);
+  }
+
+  #post(worker: Worker, message: WriterMessage): void {
+    worker.postMessage(message);
   }
 
   /** The writer thread, started on first use and again after it died. */
@@ -222,7 +152,7 @@ export class SqliteAuditStore implements AuditStore {
     if (this.#worker) return this.#worker;
     const worker = new Worker(WRITER_SOURCE, {
       eval: true,
-      workerData: { file: this.#file, synchronous: this.#synchronous, sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3') },
+      workerData: { file: this.#file, synchronous: this.#synchronous, sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3'), sql: WRITE_SQL, row: ROW },
     });
     worker.on('message', (reply: Reply) => {
       if ('type' in reply) {
@@ -251,28 +181,32 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async lookup(query: LookupQuery): Promise<LookupPage> {
-    const { accountId, region, startTime, endTime, limit, after } = query;
-    if (query.attribute?.key === 'EventId') {
-      const row = this.#byEventId.get(query.attribute.value, accountId, region, startTime, endTime) as Row | undefined;
-      // One event at most: a cursor means it was on the previous page.
-      return { events: row && !after ? [toStored(row)] : [], hasMore: false };
-    }
-    const attr = query.attribute ? query.attribute.key : ALL;
-    const value = query.attribute ? query.attribute.value : '';
-    const rows = (
-      after
-        ? this.#pageAfter.all(accountId, region, attr, value, startTime, endTime, after.eventTime, after.eventTime, after.eventId, limit + 1)
-        : this.#page.all(accountId, region, attr, value, startTime, endTime, limit + 1)
-    ) as Row[];
-    return { events: rows.slice(0, limit).map(toStored), hasMore: rows.length > limit };
+    const { accountId, region, attribute, startTime, endTime, limit, after } = query;
+    // Strictly before the cursor, or before anything after endTime (seq starts at 1).
+    const before = earlier(after, { eventTime: Math.floor(endTime) + 1, seq: 0 });
+    const statement = this.#pages.get(attribute ? attribute.key : '*')!;
+    const rows = statement.all({
+      key: queryKey(accountId, region, attribute),
+      value: attribute?.value,
+      accountId,
+      region,
+      startTime,
+      beforeTime: before.eventTime,
+      beforeSeq: before.seq,
+      limit: limit + 1,
+    }) as StoredRow[];
+    if (rows.length <= limit) return { events: rows.map(toStored), hasMore: false };
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1]!;
+    return { events: page.map(toStored), hasMore: true, next: { eventTime: last.event_time, seq: last.seq } };
   }
 
   async findIssuingEvents(accessKeyId: string): Promise<readonly StoredEvent[]> {
-    return (this.#issuing.all(accessKeyId) as Row[]).map(toStored);
+    return (this.#issuing.all(globalKey('IssuedKey', accessKeyId), accessKeyId) as StoredRow[]).map(toStored);
   }
 
   async findSignedBy(accessKeyId: string, limit: number): Promise<readonly StoredEvent[]> {
-    return (this.#signedBy.all(accessKeyId, limit) as Row[]).map(toStored);
+    return (this.#signedBy.all(globalKey('SignedBy', accessKeyId), accessKeyId, limit) as StoredRow[]).map(toStored);
   }
 
   async deleteOlderThan(cutoff: Date): Promise<number> {
@@ -283,28 +217,13 @@ export class SqliteAuditStore implements AuditStore {
     return new Promise<number>((resolve, reject) => {
       const worker = this.#writer();
       this.#track(id, [{ resolve: (value) => resolve(value ?? 0), reject }]);
-      worker.postMessage({ type: 'sweep', id, before, batch: RETENTION_BATCH });
+      this.#post(worker, { type: 'sweep', id, before, batch: RETENTION_BATCH });
     });
   }
 
   #sweepInline(before: number): number {
-    const select = this.#db.prepare('SELECT * FROM audit_events WHERE event_time < ? ORDER BY event_time LIMIT ?');
-    const deleteEvent = this.#db.prepare('DELETE FROM audit_events WHERE seq = ?');
-    const deleteLookup = this.#db.prepare('DELETE FROM audit_lookup WHERE account_id = ? AND region = ? AND attr = ? AND value = ? AND event_time = ? AND event_id = ?');
-    const batch = this.#db.transaction(() => {
-      const rows = select.all(before, RETENTION_BATCH) as Row[];
-      for (const row of rows) {
-        for (const [attr, value] of JSON.parse(row.lookup_keys) as Array<[string, string]>) deleteLookup.run(row.account_id, row.region, attr, value, row.event_time, row.event_id);
-        deleteEvent.run(row.seq);
-      }
-      return rows.length;
-    });
-    let total = 0;
-    for (;;) {
-      const n = batch.immediate();
-      total += n;
-      if (n < RETENTION_BATCH) return total;
-    }
+    this.#inlineWriter ??= new InlineWriter(this.#db);
+    return this.#inlineWriter.sweep(before, RETENTION_BATCH);
   }
 
   /** Commits what is pending, stops the writer thread, closes the database. */
@@ -318,60 +237,40 @@ export class SqliteAuditStore implements AuditStore {
       // before it closes; whatever is still unanswered at exit is rejected by the exit handler.
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.ref();
-      worker.postMessage({ type: 'close' });
+      this.#post(worker, { type: 'close' });
       await exited;
     }
     this.#db.close();
   }
 }
 
-/** All columns of one record, computed here so the writer thread only executes SQL. */
+/** All columns of one record, computed here so the writer thread only binds them. */
 function toRow(event: CloudTrailEvent): WriterRow {
   const fields = lookupFields(event);
   const eventTime = Math.floor(Date.parse(event.eventTime) / 1000);
   if (!Number.isFinite(eventTime)) throw new Error(`audit record ${event.eventID} has an invalid eventTime`);
-  return {
+  const keyed: KeyedFields = {
     eventId: event.eventID,
-    eventTime,
     accountId: event.recipientAccountId,
     region: event.awsRegion,
     eventName: event.eventName,
     eventSource: event.eventSource,
-    readOnly: event.readOnly ? 1 : 0,
-    username: fields.username ?? null,
-    accessKeyId: fields.accessKeyId ?? null,
-    issuedAccessKeyId: fields.issuedAccessKeyId ?? null,
-    resources: JSON.stringify(fields.resources),
-    lookupKeys: JSON.stringify(lookupKeys(event.eventName, event.eventSource, event.readOnly, fields.username, fields.accessKeyId, fields.resources)),
-    record: JSON.stringify(event),
+    readOnly: event.readOnly,
+    username: fields.username,
+    accessKeyId: fields.accessKeyId,
+    issuedAccessKeyId: fields.issuedAccessKeyId,
+    resources: fields.resources,
   };
+  return writerRow(keyed, eventTime, eventJson(event));
 }
 
-/** The audit_lookup keys of one event (attribute, value), deduplicated. */
-function lookupKeys(
-  eventName: string,
-  eventSource: string,
-  readOnly: boolean,
-  username: string | undefined,
-  accessKeyId: string | undefined,
-  resources: readonly LookupResource[],
-): Array<readonly [string, string]> {
-  const keys = new Map<string, readonly [string, string]>();
-  const add = (attr: typeof ALL | Exclude<LookupAttributeKey, 'EventId'>, value: string) => keys.set(`${attr}\u0000${value}`, [attr, value]);
-  add(ALL, '');
-  add('EventName', eventName);
-  add('EventSource', eventSource);
-  add('ReadOnly', readOnly ? 'true' : 'false');
-  if (username !== undefined) add('Username', username);
-  if (accessKeyId !== undefined) add('AccessKeyId', accessKeyId);
-  for (const resource of resources) {
-    add('ResourceType', resource.ResourceType);
-    add('ResourceName', resource.ResourceName);
-  }
-  return [...keys.values()];
+/** The earlier of two positions in LookupEvents order (time, then seq). */
+function earlier(a: LookupCursor | undefined, b: LookupCursor): LookupCursor {
+  if (!a) return b;
+  return a.eventTime < b.eventTime || (a.eventTime === b.eventTime && a.seq < b.seq) ? a : b;
 }
 
-function toStored(row: Row): StoredEvent {
+function toStored(row: StoredRow): StoredEvent {
   return {
     eventId: row.event_id,
     eventTime: row.event_time,

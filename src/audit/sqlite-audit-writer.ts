@@ -1,9 +1,13 @@
+import type { WriterRow } from './sqlite-audit-schema.js';
+
 /**
  * The audit store's writer thread, as source text: it is started with `new Worker(source,
  * { eval: true })` so that it runs the same way from compiled JavaScript and from the
- * TypeScript sources under test. It only executes inserts and deletes prepared by the main
- * thread (which computes every column), in one transaction per drained queue: group commit
- * again on this side, while the main thread keeps serving requests during the commit's I/O.
+ * TypeScript sources under test. It only binds rows the main thread computed (WriterRow: every
+ * column, the lookup keys included) to the statements of sqlite-audit-schema.ts (workerData.sql),
+ * in one transaction per drained queue: group commit again on this side, while the main thread
+ * keeps serving requests during the commit's I/O. InlineWriter does the same on the calling
+ * thread; keep the two in step.
  *
  * Messages in:  { type: 'append', id, rows: WriterRow[] } | { type: 'sweep', id, before, batch } | { type: 'close' }
  * Messages out: { id, ok: true, value? } | { id, ok: false, message }; { type: 'commit' } after each transaction.
@@ -12,32 +16,37 @@ export const WRITER_SOURCE = String.raw`
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlitePath);
+const { sql, row: ROW } = workerData;
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = ' + workerData.synchronous);
-const insertEvent = db.prepare(
-  'INSERT INTO audit_events (event_id, event_time, account_id, region, event_name, event_source, read_only, username, access_key_id, issued_access_key_id, resources, lookup_keys, record) ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING');
-const insertLookup = db.prepare('INSERT INTO audit_lookup (account_id, region, attr, value, event_time, event_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
-const selectOld = db.prepare('SELECT seq, event_id, event_time, account_id, region, lookup_keys FROM audit_events WHERE event_time < ? ORDER BY event_time LIMIT ?');
-const deleteEvent = db.prepare('DELETE FROM audit_events WHERE seq = ?');
-const deleteLookup = db.prepare('DELETE FROM audit_lookup WHERE account_id = ? AND region = ? AND attr = ? AND value = ? AND event_time = ? AND event_id = ?');
+const insertEvent = db.prepare(sql.insertEvent);
+const insertLookup = db.prepare(sql.insertLookup);
+const findDuplicate = db.prepare(sql.findDuplicate).pluck();
+const selectOld = db.prepare(sql.selectOld);
+const deleteEvent = db.prepare(sql.deleteEvent);
+const deleteLookup = db.prepare(sql.deleteLookup);
+
+function appendRow(row) {
+  const keys = row[ROW.lookupKeys];
+  // keys[0] is the EventId key: a record whose event ID is stored already is not stored again.
+  if (findDuplicate.get(keys[0], row[ROW.eventId]) !== undefined) return;
+  const seq = insertEvent.run(row).lastInsertRowid;
+  const time = row[ROW.eventTime];
+  for (let i = 0; i < keys.length; i++) insertLookup.run(keys[i], time, seq);
+}
 
 const appendAll = db.transaction((messages) => {
-  for (const message of messages) {
-    for (const row of message.rows) {
-      const inserted = insertEvent.run(row.eventId, row.eventTime, row.accountId, row.region, row.eventName, row.eventSource, row.readOnly, row.username, row.accessKeyId, row.issuedAccessKeyId, row.resources, row.lookupKeys, row.record);
-      if (inserted.changes === 0) continue;
-      for (const [attr, value] of JSON.parse(row.lookupKeys)) insertLookup.run(row.accountId, row.region, attr, value, row.eventTime, row.eventId);
-    }
-  }
+  for (const message of messages) for (const row of message.rows) appendRow(row);
 });
 
 const sweepBatch = db.transaction((before, limit) => {
   const rows = selectOld.all(before, limit);
   for (const row of rows) {
-    for (const [attr, value] of JSON.parse(row.lookup_keys)) deleteLookup.run(row.account_id, row.region, attr, value, row.event_time, row.event_id);
+    const blob = row.lookup_keys;
+    const keys = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+    for (let i = 0; i < keys.length; i++) deleteLookup.run(keys[i], row.event_time, row.seq);
     deleteEvent.run(row.seq);
   }
   return rows.length;
@@ -93,20 +102,8 @@ parentPort.on('message', (message) => {
 });
 `;
 
-/** One audit_events row with its lookup keys, as the main thread computes it. */
-export interface WriterRow {
-  readonly eventId: string;
-  readonly eventTime: number;
-  readonly accountId: string;
-  readonly region: string;
-  readonly eventName: string;
-  readonly eventSource: string;
-  readonly readOnly: 0 | 1;
-  readonly username: string | null;
-  readonly accessKeyId: string | null;
-  readonly issuedAccessKeyId: string | null;
-  readonly resources: string;
-  /** JSON array of [attr, value] pairs of audit_lookup. */
-  readonly lookupKeys: string;
-  readonly record: string;
-}
+/** A message to the writer thread. */
+export type WriterMessage =
+  | { readonly type: 'append'; readonly id: number; readonly rows: readonly WriterRow[] }
+  | { readonly type: 'sweep'; readonly id: number; readonly before: number; readonly batch: number }
+  | { readonly type: 'close' };

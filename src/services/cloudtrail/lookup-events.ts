@@ -67,10 +67,9 @@ export function lookupEventsAction(store: AuditStore, options: LookupEventsOptio
         limit: request.maxResults,
         ...(after ? { after } : {}),
       });
-      const last = page.events[page.events.length - 1];
       return {
         Events: page.events.map(eventShape),
-        ...(page.hasMore && last ? { NextToken: encodeNextToken(ctx.secrets, scope, { eventTime: last.eventTime, eventId: last.eventId }, now) } : {}),
+        ...(page.next ? { NextToken: encodeNextToken(ctx.secrets, scope, page.next, now) } : {}),
       };
     },
   };

@@ -12,13 +12,14 @@ export interface TokenScope {
   readonly parameters: readonly unknown[];
 }
 
+/** Version 2: the cursor is (event time, store sequence); version-1 tokens (event time, event ID) are refused. */
 interface TokenBody {
-  readonly v: 1;
+  readonly v: 2;
   readonly a: string;
   readonly r: string;
   readonly h: string;
   readonly t: number;
-  readonly e: string;
+  readonly s: number;
   readonly i: number;
 }
 
@@ -28,7 +29,7 @@ interface TokenBody {
  * valid across restarts and across nodes.
  */
 export function encodeNextToken(secrets: SecretBox, scope: TokenScope, cursor: LookupCursor, now: Date): string {
-  const body: TokenBody = { v: 1, a: scope.accountId, r: scope.region, h: scopeHash(scope), t: cursor.eventTime, e: cursor.eventId, i: now.getTime() };
+  const body: TokenBody = { v: 2, a: scope.accountId, r: scope.region, h: scopeHash(scope), t: cursor.eventTime, s: cursor.seq, i: now.getTime() };
   return secrets.seal(JSON.stringify(body), PURPOSE);
 }
 
@@ -40,11 +41,11 @@ export function decodeNextToken(secrets: SecretBox, scope: TokenScope, token: st
   } catch {
     return undefined;
   }
-  if (body.v !== 1 || body.a !== scope.accountId || body.r !== scope.region || body.h !== scopeHash(scope)) return undefined;
+  if (body.v !== 2 || body.a !== scope.accountId || body.r !== scope.region || body.h !== scopeHash(scope)) return undefined;
   const age = now.getTime() - body.i;
   if (!(age >= -60_000 && age <= MAX_AGE_MS)) return undefined;
-  if (typeof body.t !== 'number' || typeof body.e !== 'string') return undefined;
-  return { eventTime: body.t, eventId: body.e };
+  if (!Number.isSafeInteger(body.t) || !Number.isSafeInteger(body.s) || body.s < 1) return undefined;
+  return { eventTime: body.t, seq: body.s };
 }
 
 function scopeHash(scope: TokenScope): string {
