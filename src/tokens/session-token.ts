@@ -176,7 +176,7 @@ export class SessionTokenCache {
   readonly #entries = new Map<string, Opened>();
   readonly #capacity: number;
 
-  constructor(capacity = 10_000) {
+  constructor(capacity = 4096) {
     this.#capacity = capacity;
   }
 
