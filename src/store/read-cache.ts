@@ -1,3 +1,5 @@
+import { LruCache } from '../lru-cache.js';
+
 /**
  * Memoized point reads of the embedded store. In WAL mode every SQLite read transaction takes
  * and drops a shared lock on the WAL index (~5 µs of syscalls here) — several per AssumeRole.
@@ -11,24 +13,22 @@
  * Cached values are shared between callers: the store's records are read-only by type.
  */
 export class ReadCache {
-  readonly #entries = new Map<string, unknown>();
+  readonly #entries: LruCache<string, unknown>;
   readonly #dataVersion: () => number;
   readonly #recheckMs: number;
-  readonly #capacity: number;
   #version = -1;
   #checkedAt = -Infinity;
 
   constructor(options: { readonly dataVersion: () => number; readonly recheckMs?: number; readonly capacity?: number }) {
     this.#dataVersion = options.dataVersion;
     this.#recheckMs = options.recheckMs ?? 1;
-    this.#capacity = options.capacity ?? 20_000;
+    this.#entries = new LruCache({ maxEntries: options.capacity ?? 4096 });
   }
 
   get<T>(key: string, load: () => T): T {
     this.#revalidate();
     if (this.#entries.has(key)) return this.#entries.get(key) as T;
     const value = load();
-    if (this.#entries.size >= this.#capacity) this.#entries.clear();
     this.#entries.set(key, value);
     return value;
   }

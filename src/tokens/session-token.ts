@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { randomBytesPooled } from '../crypto/random.js';
+import { LruCache } from '../lru-cache.js';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Caller, CallerType, SessionClaims } from '../auth/principal.js';
 import type { Tag } from '../store/types.js';
@@ -173,23 +174,17 @@ interface Opened {
  * the caller's to check on every request.
  */
 export class SessionTokenCache {
-  readonly #entries = new Map<string, Opened>();
-  readonly #capacity: number;
+  readonly #entries: LruCache<string, Opened>;
 
   constructor(capacity = 4096) {
-    this.#capacity = capacity;
+    this.#entries = new LruCache({ maxEntries: capacity });
   }
 
   open(token: string, accessKeyId: string, ring: KeyRing): OpenResult {
     const cached = this.#entries.get(accessKeyId);
     if (cached !== undefined && cached.token === token && holds(ring, cached.key)) return { ok: true, caller: cached.caller, key: cached.key };
     const opened = openSessionToken(token, accessKeyId, ring);
-    if (opened.ok) {
-      this.#entries.delete(accessKeyId);
-      // Oldest first: Map keeps insertion order.
-      if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
-      this.#entries.set(accessKeyId, { token, key: opened.key, caller: opened.caller });
-    }
+    if (opened.ok) this.#entries.set(accessKeyId, { token, key: opened.key, caller: opened.caller });
     return opened;
   }
 }
