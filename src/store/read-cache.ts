@@ -38,6 +38,11 @@ export class ReadCache {
     this.#entries.clear();
   }
 
+  /** After a write whose only effect on cached reads is known (usage bookkeeping). */
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
   #revalidate(): void {
     const now = performance.now();
     if (now - this.#checkedAt < this.#recheckMs) return;

@@ -257,7 +257,7 @@ export class SqliteStore implements Store {
   // ── access keys
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    return this.#cache.get(`access-key\0${accessKeyId}`, () => {
+    return this.#cache.get(accessKeyCacheKey(accessKeyId), () => {
       const row = this.#get('SELECT * FROM access_keys WHERE access_key_id = ?', accessKeyId);
       return row ? toAccessKey(row) : undefined;
     });
@@ -280,7 +280,9 @@ export class SqliteStore implements Store {
   }
 
   async recordAccessKeyUse(accessKeyId: string, at: Date, service: string, region: string): Promise<void> {
-    this.#run('UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ?', iso(at), service, region, accessKeyId);
+    // Usage bookkeeping changes one cached record: dropping only it keeps every other read cached.
+    this.#statement('UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ?').run(iso(at), service, region, accessKeyId);
+    this.#cache.delete(accessKeyCacheKey(accessKeyId));
   }
 
   async createAccessKey(accountId: string, owner: AccessKeyOwner, key: NewAccessKey, maxKeys: number): Promise<AccessKeyRecord> {
@@ -830,7 +832,7 @@ export class SqliteStore implements Store {
   }
 
   async getRole(accountId: string, name: string): Promise<RoleRecord | undefined> {
-    return this.#cache.get(`role\0${accountId}\0${nameKey(name)}`, () =>
+    return this.#cache.get(roleCacheKey(accountId, name), () =>
       this.#read(() => {
         const row = this.#findEntity(accountId, { kind: 'role', name });
         return row ? this.#roleRecord(row) : undefined;
@@ -839,7 +841,7 @@ export class SqliteStore implements Store {
   }
 
   async getRoleById(roleId: string): Promise<RoleRecord | undefined> {
-    return this.#cache.get(`role-id\0${roleId}`, () =>
+    return this.#cache.get(roleIdCacheKey(roleId), () =>
       this.#read(() => {
         const row = this.#get('SELECT * FROM iam_roles WHERE id = ?', roleId);
         return row ? this.#roleRecord(row) : undefined;
@@ -881,7 +883,11 @@ export class SqliteStore implements Store {
   }
 
   async recordRoleUse(roleId: string, at: Date, region: string): Promise<void> {
-    this.#run('UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE id = ?', iso(at), region, roleId);
+    // As for access keys: only the role's own cached records change (RoleLastUsed).
+    const role = this.#get('SELECT account_id, name FROM iam_roles WHERE id = ?', roleId);
+    this.#statement('UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE id = ?').run(iso(at), region, roleId);
+    this.#cache.delete(roleIdCacheKey(roleId));
+    if (role) this.#cache.delete(roleCacheKey(String(role.account_id), String(role.name)));
   }
 
   async putPermissionsBoundary(accountId: string, entity: EntityName & { readonly kind: 'user' | 'role' }, boundary: PolicyRef): Promise<void> {
@@ -1378,4 +1384,17 @@ function toVersion(row: Row): PolicyVersionRecord {
     isDefaultVersion: String(row.version_id) === String(row.default_version_id),
     createdAt: new Date(String(row.created_at)),
   };
+}
+
+// Read-cache keys of the records usage bookkeeping changes (recordAccessKeyUse, recordRoleUse).
+function accessKeyCacheKey(accessKeyId: string): string {
+  return `access-key\0${accessKeyId}`;
+}
+
+function roleCacheKey(accountId: string, name: string): string {
+  return `role\0${accountId}\0${nameKey(name)}`;
+}
+
+function roleIdCacheKey(roleId: string): string {
+  return `role-id\0${roleId}`;
 }

@@ -54,6 +54,20 @@ describe('SQLite read cache', () => {
     expect(await a.getRole(ACCOUNT, 'deployer')).toBeUndefined();
   });
 
+  it('shows recorded role and key use at once (usage bookkeeping drops only the records it changes)', async () => {
+    const role = await a.getRole(ACCOUNT, 'deployer');
+    expect(role?.lastUsedAt).toBeUndefined();
+    const at = new Date('2026-02-01T10:00:00Z');
+    await a.recordRoleUse(role!.id, at, 'eu-west-1');
+    expect(await a.getRole(ACCOUNT, 'deployer')).toMatchObject({ lastUsedAt: at, lastUsedRegion: 'eu-west-1' });
+    expect(await a.getRoleById(role!.id)).toMatchObject({ lastUsedAt: at, lastUsedRegion: 'eu-west-1' });
+
+    await a.createRootAccessKey({ accessKeyId: 'AKIAEXAMPLEEXAMPLE01', accountId: ACCOUNT, status: 'Active', secretCiphertext: 'sealed', createdAt: at });
+    expect((await a.getAccessKey('AKIAEXAMPLEEXAMPLE01'))?.lastUsedAt).toBeUndefined();
+    await a.recordAccessKeyUse('AKIAEXAMPLEEXAMPLE01', at, 'sts', 'us-east-1');
+    expect(await a.getAccessKey('AKIAEXAMPLEEXAMPLE01')).toMatchObject({ lastUsedAt: at, lastUsedService: 'sts', lastUsedRegion: 'us-east-1' });
+  });
+
   it("sees another connection's commit after the re-check window", async () => {
     expect((await a.getRole(ACCOUNT, 'deployer'))?.assumeRolePolicyDocument).toBe(TRUST('ec2.amazonaws.com'));
     const generation = await a.getAuthzGeneration(ACCOUNT);
