@@ -5,7 +5,7 @@
  * machine — use it to compare a change to src/ before and after, and run it under
  * `node --cpu-prof` for a profile without socket syscalls in it.
  *
- *   node --import tsx bench/pipeline.ts [--requests=4000] [--concurrency=16] [--only=assume-role,…] [--repeat=3] [--audit-sync=full|normal] [--audit=store|discard]
+ *   node --import tsx bench/pipeline.ts [--requests=4000] [--concurrency=16] [--only=assume-role,…] [--repeat=3] [--audit-sync=full|normal] [--audit=store|discard] [--roles=N]
  *
  * `--audit=discard` runs the same pipeline with an audit store that accepts and drops every
  * record: the difference to the default is what audit-before-respond costs per request.
@@ -22,10 +22,10 @@ import { newAccessKeyId, newSecretAccessKey } from '../src/ids.js';
 import type { AuditStore } from '../src/audit/audit-store.js';
 import type { IncomingRequest } from '../src/server/app.js';
 import { startServer } from '../src/server/start.js';
-import { setUpAccount } from './lib/setup.js';
+import { seedRoles, setUpAccount } from './lib/setup.js';
 import type { BenchRequest } from './lib/sigv4.js';
 import { PolicyPairSigner, type RequestSource } from './lib/sources.js';
-import { MAIN_WORKLOADS } from './lib/workloads.js';
+import { MAIN_WORKLOADS, SCALE_WORKLOADS } from './lib/workloads.js';
 
 const args = new Map(
   process.argv.slice(2).map((a) => {
@@ -41,6 +41,9 @@ const concurrency = Number(args.get('concurrency') ?? '16');
 const repeat = Number(args.get('repeat') ?? '3');
 const only = args.get('only')?.split(',');
 const discardAudit = args.get('audit') === 'discard';
+// With --roles=N: the account is grown to N roles first and the store-size workloads run
+// (AssumeRole and GetRole on roles drawn at random from `--requests` distinct requests).
+const roles = args.has('roles') ? Number(args.get('roles')) : undefined;
 
 /** An audit store that accepts every record and keeps none: the audit stage's cost without its storage. */
 const DISCARDING_AUDIT_STORE: AuditStore = {
@@ -105,10 +108,13 @@ async function main(): Promise<void> {
   try {
     const account = await setUpAccount(server.url, accountId, root);
     const host = new URL(server.url).host;
-    process.stdout.write(`pipeline cost per request (App.handle in-process, no HTTP; audit ${discardAudit ? 'records discarded' : 'stored'}), ${count} requests × ${repeat}, ${concurrency} in flight; node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+    if (roles !== undefined) await seedRoles(path.join(dataDir, 'open-sts.db'), account, roles);
+    const store = roles === undefined ? '' : `, ${roles} roles`;
+    process.stdout.write(`pipeline cost per request (App.handle in-process, no HTTP; audit ${discardAudit ? 'records discarded' : 'stored'}${store}), ${count} requests × ${repeat}, ${concurrency} in flight; node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
     process.stdout.write(`${'workload'.padEnd(52)} ${'CPU µs/req (each run)'.padStart(28)}   best  main thread  other threads\n`);
-    for (const workload of MAIN_WORKLOADS.filter((w) => !only || only.includes(w.id))) {
-      const requests = take(workload.source(account, host, Math.min(count, 4000)), count);
+    const workloads = roles === undefined ? MAIN_WORKLOADS : SCALE_WORKLOADS;
+    for (const workload of workloads.filter((w) => !only || only.includes(w.id))) {
+      const requests = take(workload.source(account, host, roles === undefined ? Math.min(count, 4000) : count), count);
       const check = await server.app.handle(requests[0]!);
       if (check.status !== 200) throw new Error(`${workload.title}: ${check.status} ${check.body.slice(0, 500)}`);
       // Warm-up: the JIT and the caches, on a slice of the same requests.
