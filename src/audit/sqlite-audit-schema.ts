@@ -224,20 +224,9 @@ function migrateFromV1(db: Database.Database): void {
   db.exec('DROP TABLE audit_events; ALTER TABLE audit_events_v2 RENAME TO audit_events;' + TIME_INDEX);
 }
 
-interface V1Row {
-  readonly seq: number;
-  readonly event_id: string;
-  readonly event_time: number;
-  readonly account_id: string;
-  readonly region: string;
-  readonly event_name: string;
-  readonly event_source: string;
-  readonly read_only: number;
-  readonly username: string | null;
-  readonly access_key_id: string | null;
+/** A version-1 row as the upgrade reads it: the columns reads return, plus the issued key. */
+interface V1Row extends StoredRow {
   readonly issued_access_key_id: string | null;
-  readonly resources: string;
-  readonly record: string;
 }
 
 function v1Fields(row: V1Row): KeyedFields {
