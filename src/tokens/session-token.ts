@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { randomBytesPooled } from '../crypto/random.js';
-import { LruCache } from '../lru-cache.js';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Caller, CallerType, SessionClaims } from '../auth/principal.js';
+import { randomBytesPooled } from '../crypto/random.js';
+import { LruCache } from '../lru-cache.js';
 import type { Tag } from '../store/types.js';
 import type { KeyRing, SessionKey } from './key-ring.js';
 
