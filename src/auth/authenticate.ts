@@ -1,4 +1,5 @@
 import type { SecretBox } from '../crypto/secret-box.js';
+import { LruCache } from '../lru-cache.js';
 import { AwsError } from '../protocol/errors.js';
 import type { Store } from '../store/store.js';
 import type { KeyRing } from '../tokens/key-ring.js';
@@ -39,7 +40,7 @@ export class Authenticator {
   readonly #ring: () => KeyRing;
   readonly #reloadRing: () => Promise<KeyRing>;
   readonly #signingKeys = new SigningKeyCache(4096);
-  readonly #secretCache = new Map<string, OpenedSecret>();
+  readonly #secretCache = new LruCache<string, OpenedSecret>({ maxEntries: 10_000 });
   readonly #tokens = new SessionTokenCache();
   readonly #lastUsedWritten = new Map<string, number>();
 
@@ -109,7 +110,6 @@ export class Authenticator {
     const cached = this.#secretCache.get(accessKeyId);
     if (cached?.sealed === sealed) return cached.secret;
     const secret = this.#secrets.open(sealed, `access-key:${accessKeyId}`);
-    if (this.#secretCache.size > 10_000) this.#secretCache.clear();
     this.#secretCache.set(accessKeyId, { sealed, secret });
     return secret;
   }

@@ -8,7 +8,7 @@ import type { Effect, PolicyLabel, SourcePosition } from './ast.js';
 import { compiledStatements, type CompiledPolicy, type CompiledStatement } from './compile.js';
 import type { CompiledClause } from './conditions.js';
 import { evaluate, type Decision, type Layer, type PolicySet } from './evaluate.js';
-import { accessDeniedMessage } from './messages.js';
+import { LAYER_NAMES, accessDeniedMessage } from './messages.js';
 import { isIamPrincipal, matchClassName, type PrincipalKind } from './principal.js';
 import { RequestFacts, type AuthorizationRequest } from './request.js';
 
@@ -236,16 +236,6 @@ export function describeCondition(c: ConditionExplanation): string {
   const request = c.missing ? 'missing' : JSON.stringify(c.requestValue);
   return `${c.operator} ${c.key} ${JSON.stringify(c.values)} (request: ${request})`;
 }
-
-const LAYER_NAMES: Readonly<Record<Layer | 'trust', string>> = {
-  identity: 'identity-based policy',
-  resource: 'resource-based policy',
-  boundary: 'permissions boundary',
-  session: 'session policy',
-  scp: 'service control policy',
-  rcp: 'resource control policy',
-  trust: 'role trust policy',
-};
 
 function summarize(request: AuthorizationRequest, decision: Decision): string {
   const statements = decision.matched.map(

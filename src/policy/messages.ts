@@ -13,7 +13,8 @@
 import type { Decision, Layer } from './evaluate.js';
 import { isTrustRequest, type AuthorizationRequest } from './request.js';
 
-const IMPLICIT: Readonly<Record<Layer | 'trust', string>> = {
+/** The layer named in "no … allows" (implicit denials), also used by explanations. */
+export const LAYER_NAMES: Readonly<Record<Layer | 'trust', string>> = {
   identity: 'identity-based policy',
   resource: 'resource-based policy',
   boundary: 'permissions boundary',
@@ -57,5 +58,5 @@ export function accessDeniedMessage(request: AuthorizationRequest, decision: Dec
   }
   const missing = decision.missingLayer ?? 'identity';
   if (missing === 'trust') return `${who} because no role trust policy allows the ${action} action`;
-  return `${who} on resource: ${resource} because no ${IMPLICIT[missing]} allows the ${action} action`;
+  return `${who} on resource: ${resource} because no ${LAYER_NAMES[missing]} allows the ${action} action`;
 }

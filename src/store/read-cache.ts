@@ -8,8 +8,9 @@ import { LruCache } from '../lru-cache.js';
  *     its own writes;
  *   - a commit by another connection (another process on the same file, the CLI) changes
  *     `PRAGMA data_version`, which is checked at most once per `recheckMs`: another process's
- *     change is seen within that window, well inside IAM's own eventual consistency ("changes
- *     might not be immediately visible", IAM User Guide, troubleshooting).
+ *     change is seen within that window, well inside AWS's own eventual consistency ("Any change
+ *     that you make … takes time to become visible from all possible endpoints", CloudTrail User
+ *     Guide, "Managing data consistency in CloudTrail", which says the same of other AWS services).
  * Cached values are shared between callers: the store's records are read-only by type.
  */
 export class ReadCache {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { TERMINATOR } from './constants.js';
+import { LruCache } from '../../lru-cache.js';
 import { HmacSha256Key, sha256Base64 } from './sha256.js';
 
 /** sigv4.md §2 step 8: kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
@@ -21,14 +22,13 @@ export function signingHmac(secretAccessKey: string, scopeDate: string, region: 
  * The map never holds the plain secret.
  */
 export class SigningKeyCache {
-  readonly #maxEntries: number;
-  readonly #entries = new Map<string, HmacSha256Key>();
+  readonly #entries: LruCache<string, HmacSha256Key>;
   #hits = 0;
   #misses = 0;
 
   constructor(maxEntries = 1024) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
-    this.#maxEntries = maxEntries;
+    this.#entries = new LruCache({ maxEntries });
   }
 
   get size(): number {
@@ -54,18 +54,11 @@ export class SigningKeyCache {
     const cached = this.#entries.get(id);
     if (cached !== undefined) {
       this.#hits++;
-      // Re-insert so Map order is least-recently-used first.
-      this.#entries.delete(id);
-      this.#entries.set(id, cached);
       return cached;
     }
     this.#misses++;
     const key = signingHmac(secretAccessKey, scopeDate, region, service);
     this.#entries.set(id, key);
-    if (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
     return key;
   }
 
